@@ -1,0 +1,147 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[secrets] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'secrets'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'secrets'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the identity (if none) and the vault, and say where they are'
+            cand create 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+            cand list 'List secrets: names and metadata, never values'
+            cand ls 'List secrets: names and metadata, never values'
+            cand show 'Show one secret''s metadata (never its value)'
+            cand update 'Replace a secret''s value (and description, if given)'
+            cand delete 'Delete secrets permanently'
+            cand rm 'Delete secrets permanently'
+            cand exec 'Run a program with the secrets in its environment'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;init'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;create'= {
+            cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
+            cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
+            cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print the new secret''s metadata as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;list'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print a JSON array of secret objects'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;ls'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print a JSON array of secret objects'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;show'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print the secret object as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;update'= {
+            cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
+            cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
+            cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print the secret''s metadata as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;delete'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;rm'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;exec'= {
+            cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
+            cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;completions'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;help'= {
+            cand init 'Create the identity (if none) and the vault, and say where they are'
+            cand create 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+            cand list 'List secrets: names and metadata, never values'
+            cand show 'Show one secret''s metadata (never its value)'
+            cand update 'Replace a secret''s value (and description, if given)'
+            cand delete 'Delete secrets permanently'
+            cand exec 'Run a program with the secrets in its environment'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;help;init'= {
+        }
+        &'secrets;help;create'= {
+        }
+        &'secrets;help;list'= {
+        }
+        &'secrets;help;show'= {
+        }
+        &'secrets;help;update'= {
+        }
+        &'secrets;help;delete'= {
+        }
+        &'secrets;help;exec'= {
+        }
+        &'secrets;help;completions'= {
+        }
+        &'secrets;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,93 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_secrets_global_optspecs
+    string join \n vault= identity= h/help V/version
+end
+
+function __fish_secrets_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_secrets_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_secrets_using_subcommand
+    set -l cmd (__fish_secrets_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c secrets -n "__fish_secrets_needs_command" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_needs_command" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c secrets -n "__fish_secrets_needs_command" -s V -l version -d 'Print version'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "list" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "ls" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "delete" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "rm" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c secrets -n "__fish_secrets_using_subcommand init" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand init" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand init" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand create" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l json -d 'Print the new secret\'s metadata as JSON'
+complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand show" -l json -d 'Print the secret object as JSON'
+complete -c secrets -n "__fish_secrets_using_subcommand show" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand update" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l json -d 'Print the secret\'s metadata as JSON'
+complete -c secrets -n "__fish_secrets_using_subcommand update" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand delete" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand delete" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c secrets -n "__fish_secrets_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand rm" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rm" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c secrets -n "__fish_secrets_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject only these secrets (comma-separated or repeated; any case)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "delete" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,161 @@
+//! Every command-line type: the commands, their options and help text.
+//!
+//! Behaviour lives in `cmd/`, one file per command; this file only says what
+//! can be typed.
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    any other error (no vault, damaged or foreign file, I/O)
+  2    usage error: bad option, invalid or reserved name, invalid value,
+       `delete` without --yes when stdin is not a terminal, prompts that differ
+  3    no such secret
+  4    the secret already exists (also when it differs only in case)
+  exec exits with the program's own status, or 125 when secrets fails before
+  the program runs, 126 when the program cannot be executed, 127 when it is
+  not found.";
+
+/// Keep account secrets in a local encrypted vault and run programs with them
+/// as environment variables.
+#[derive(Debug, Parser)]
+#[command(name = "secrets", version, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// The vault file [default: <data dir>/secrets/vault.db]
+    #[arg(
+        long,
+        global = true,
+        env = "SECRETS_VAULT",
+        value_name = "PATH",
+        hide_env_values = true
+    )]
+    pub vault: Option<PathBuf>,
+
+    /// The age identity file that decrypts the vault
+    /// [default: <config dir>/secrets/identity.txt]
+    #[arg(
+        long,
+        global = true,
+        env = "SECRETS_IDENTITY",
+        value_name = "PATH",
+        hide_env_values = true
+    )]
+    pub identity: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the identity (if none) and the vault, and say where they are
+    Init(InitArgs),
+    /// Add a secret; its value comes from --from-file, a pipe, or a hidden prompt
+    Create(CreateArgs),
+    /// List secrets: names and metadata, never values
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show one secret's metadata (never its value)
+    Show(ShowArgs),
+    /// Replace a secret's value (and description, if given)
+    Update(UpdateArgs),
+    /// Delete secrets permanently
+    #[command(visible_alias = "rm")]
+    Delete(DeleteArgs),
+    /// Run a program with the secrets in its environment
+    Exec(ExecArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The secret's name: an environment variable name such as API_KEY
+    pub name: String,
+    #[command(flatten)]
+    pub input: ValueInput,
+    /// Print the new secret's metadata as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The secret to change (any case)
+    pub name: String,
+    #[command(flatten)]
+    pub input: ValueInput,
+    /// Print the secret's metadata as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where a value comes from. There is deliberately no option that takes the
+/// value itself: argv is visible to every user and lands in shell history.
+#[derive(Debug, Args)]
+pub struct ValueInput {
+    /// What the secret is for, shown by `list` (stored unencrypted)
+    #[arg(long, short = 'd', value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Read the value from this file, bytes exactly as they are; without it
+    /// the value is read from a pipe (one trailing newline removed) or asked
+    /// for twice on the terminal, hidden
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array of secret objects
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The secret to show (any case)
+    pub name: String,
+    /// Print the secret object as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The secrets to delete; if any does not exist, none is deleted
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Do not ask for confirmation (needed when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Inject only these secrets (comma-separated or repeated; any case)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Inject every secret but these (comma-separated or repeated; any case)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub except: Vec<String>,
+    /// The program and its arguments, run directly (no shell)
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print a completion script for
+    pub shell: clap_complete::Shell,
+}

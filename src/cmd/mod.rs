@@ -1,0 +1,59 @@
+//! One file per subcommand, each implementing [`Run`]. `run` dispatches.
+
+mod completions;
+mod create;
+mod delete;
+mod exec;
+mod init;
+mod list;
+mod show;
+mod update;
+
+use crate::cli::{Cli, Command};
+use crate::config::Paths;
+use anyhow::Result;
+
+/// What every subcommand does with its parsed arguments.
+pub trait Run {
+    fn run(self, paths: &Paths) -> Result<()>;
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    if let Command::Completions(args) = cli.command {
+        return args.print();
+    }
+    let paths = Paths::resolve(cli.vault, cli.identity)?;
+    match cli.command {
+        Command::Init(args) => args.run(&paths),
+        Command::Create(args) => args.run(&paths),
+        Command::List(args) => args.run(&paths),
+        Command::Show(args) => args.run(&paths),
+        Command::Update(args) => args.run(&paths),
+        Command::Delete(args) => args.run(&paths),
+        Command::Exec(args) => args.run(&paths),
+        Command::Completions(_) => unreachable!("handled above"),
+    }
+}
+
+/// Checks a description: stored unencrypted and printed in tables, so it is
+/// kept to one reasonable line of printable text.
+fn check_description(description: Option<&str>) -> Result<()> {
+    const MAX_CHARS: usize = 1024;
+    let Some(text) = description else {
+        return Ok(());
+    };
+    if text.chars().count() > MAX_CHARS {
+        return Err(crate::error::Failure::usage(format!(
+            "the description is longer than {MAX_CHARS} characters"
+        ))
+        .into());
+    }
+    if text.chars().any(char::is_control) {
+        return Err(crate::error::Failure::usage(
+            "the description contains control characters (newlines, tabs, escapes)",
+        )
+        .into());
+    }
+    Ok(())
+}

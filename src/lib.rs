@@ -1,0 +1,18 @@
+//! `secrets`: account secrets in a local vault (SQLite, each value encrypted
+//! with age), injected into programs as environment variables.
+//!
+//! The binary (`main.rs`) only parses and maps errors to exit codes; every
+//! module is reachable from here for tests and completions.
+
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod exec;
+pub mod files;
+pub mod name;
+pub mod output;
+pub mod random;
+pub mod value;
+pub mod vault;

@@ -1,0 +1,49 @@
+//! Entry point: parse the command line, run it, turn the outcome into one
+//! `error:` line (plus a `hint:`) and an exit code.
+
+use clap::Parser;
+use secrets::cli::{Cli, Command};
+use secrets::error::{EXEC_FAILED, Failure};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let is_exec = matches!(cli.command, Command::Exec(_));
+    match secrets::cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error, is_exec),
+    }
+}
+
+fn report(error: &anyhow::Error, is_exec: bool) -> ExitCode {
+    if is_broken_pipe(error) {
+        // `secrets list | head`: the reader left; not an error (as ripgrep).
+        return ExitCode::SUCCESS;
+    }
+    let (code, hint) = match error.downcast_ref::<Failure>() {
+        Some(failure) => (failure.code, failure.hint.as_deref()),
+        None => (1, None),
+    };
+    secrets::output::stderr_line(&one_line(&format!("error: {error:#}")));
+    if let Some(hint) = hint {
+        secrets::output::hint(hint);
+    }
+    // exec keeps 126/127 for the program; every failure of ours before it
+    // runs is 125, as `env` does.
+    let code = if is_exec && code < 100 {
+        EXEC_FAILED
+    } else {
+        code
+    };
+    ExitCode::from(code)
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}

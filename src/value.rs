@@ -1,0 +1,116 @@
+//! Secret values: where they come from (a file, a pipe, a hidden prompt) and
+//! what a valid one is.
+//!
+//! There is deliberately no way to pass a value in argv: every user of the
+//! machine can read it there, and shells keep it in their history.
+
+use crate::error::Failure;
+use anyhow::{Context, Result};
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Largest accepted value, in bytes.
+pub const MAX_LEN: usize = 64 * 1024;
+
+/// A secret's plaintext. Zeroed on drop; never derive `Clone`, `Debug` or
+/// `Serialize` for it.
+pub struct SecretValue(Zeroizing<Vec<u8>>);
+
+impl SecretValue {
+    /// Wraps bytes after checking them: 1 byte to 64 KiB, no NUL.
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Result<Self, Failure> {
+        if bytes.is_empty() {
+            return Err(Failure::usage("the value is empty").with_hint(
+                "pipe the value in, e.g. `printf %s \"$VALUE\" | secrets create NAME`",
+            ));
+        }
+        if bytes.len() > MAX_LEN {
+            return Err(Failure::usage(format!(
+                "the value is {} bytes; the limit is {MAX_LEN} bytes (64 KiB)",
+                bytes.len()
+            )));
+        }
+        if bytes.contains(&0) {
+            return Err(Failure::usage(
+                "the value contains a NUL byte, which an environment variable cannot hold",
+            ));
+        }
+        Ok(SecretValue(bytes))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Reads a value for `name`: `--from-file` first, else piped stdin, else a
+/// hidden prompt asked twice on the terminal.
+pub fn read_value(name: &str, from_file: Option<&Path>) -> Result<SecretValue> {
+    let bytes = match from_file {
+        Some(path) => read_file(path)?,
+        None if !std::io::stdin().is_terminal() => read_piped_stdin()?,
+        None => prompt_twice(name)?,
+    };
+    Ok(SecretValue::new(bytes)?)
+}
+
+fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let mut file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open value file {}", path.display()))?;
+    read_bounded(&mut file).with_context(|| format!("cannot read value file {}", path.display()))
+}
+
+/// All of stdin minus exactly one trailing `\n` or `\r\n` (what `echo` and
+/// most editors add).
+fn read_piped_stdin() -> Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = read_bounded(&mut std::io::stdin().lock()).context("cannot read stdin")?;
+    let newline = if bytes.ends_with(b"\r\n") {
+        2
+    } else {
+        usize::from(bytes.ends_with(b"\n"))
+    };
+    let kept = bytes.len() - newline;
+    bytes.truncate(kept);
+    Ok(bytes)
+}
+
+/// Reads at most three bytes past the limit, so a huge input is refused
+/// without being held in memory, even after a trailing `\r\n` is stripped.
+fn read_bounded(reader: &mut impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    // Reserve up front: a reallocation would leave an unzeroed copy behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_LEN + 4));
+    reader.take((MAX_LEN + 3) as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn prompt_twice(name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let first = prompt(&format!("Value for {name} (input hidden): "))?;
+    let second = prompt(&format!("Repeat the value for {name}: "))?;
+    if *first != *second {
+        return Err(Failure::usage("the two values do not match; nothing was changed").into());
+    }
+    Ok(Zeroizing::new(first.as_bytes().to_vec()))
+}
+
+fn prompt(text: &str) -> Result<Zeroizing<String>> {
+    rpassword::prompt_password(text)
+        .map(Zeroizing::new)
+        .context("cannot read the value from the terminal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_and_nul() {
+        let ok = |v: &[u8]| SecretValue::new(Zeroizing::new(v.to_vec())).is_ok();
+        assert!(ok(b"x"));
+        assert!(ok(&vec![b'a'; MAX_LEN]));
+        assert!(!ok(b""));
+        assert!(!ok(&vec![b'a'; MAX_LEN + 1]));
+        assert!(!ok(b"a\0b"));
+        assert!(ok(&[0xff, 0xfe, b'\n']));
+    }
+}

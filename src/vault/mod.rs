@@ -1,0 +1,9 @@
+//! The vault: SQLite storage (`db`), age encryption of values (`crypto`) and
+//! the user's key file (`identity`).
+
+pub mod crypto;
+pub mod db;
+pub mod identity;
+
+pub use db::{SealedSecret, SecretMeta, Vault};
+pub use identity::Identity;
