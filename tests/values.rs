@@ -1,0 +1,209 @@
+//! Limits on a secret's value: 1 byte to 64 KiB, no NUL (it could not cross
+//! into an environment variable), refused values leave the vault untouched
+//! and are never echoed back in error messages.
+
+mod common;
+
+use std::fs;
+
+use common::{Sandbox, assert_no_panic, contains_bytes, stderr, stdout};
+
+const MAX: usize = 65536;
+
+fn initialized() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.init();
+    sb
+}
+
+/// A recognisable value of exactly `len` bytes.
+fn patterned(len: usize) -> Vec<u8> {
+    b"zq-BIG-VALUE-".iter().copied().cycle().take(len).collect()
+}
+
+/// Runs `create`/`update` with `input` on stdin and asserts a clean refusal
+/// with exit 2 that does not echo `canary`.
+fn assert_refused(sb: &Sandbox, args: &[&str], input: Vec<u8>, canary: &[u8]) {
+    let out = sb.cmd().args(args).write_stdin(input).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should be refused: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).lines().any(|l| l.starts_with("error: ")),
+        "{args:?}: {}",
+        stderr(&out)
+    );
+    assert!(
+        !contains_bytes(&out.stderr, canary),
+        "{args:?} echoed the value"
+    );
+    assert!(
+        !contains_bytes(&out.stdout, canary),
+        "{args:?} echoed the value"
+    );
+    assert_no_panic(&out);
+}
+
+#[test]
+fn empty_values_are_refused() {
+    let sb = initialized();
+    for input in [&b""[..], b"\n", b"\r\n"] {
+        let out = sb
+            .cmd()
+            .args(["create", "EMPTY"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "stdin {input:?}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).lines().any(|l| l.starts_with("error: ")));
+        assert_no_panic(&out);
+    }
+    let empty_file = sb.root().join("empty");
+    fs::write(&empty_file, b"").unwrap();
+    sb.cmd()
+        .args(["create", "EMPTY", "--from-file"])
+        .arg(&empty_file)
+        .assert()
+        .code(2);
+    assert_eq!(sb.list_json(), serde_json::json!([]));
+}
+
+#[test]
+fn a_single_byte_is_enough() {
+    let sb = initialized();
+    sb.create("ONE", "x");
+    assert_eq!(sb.value_of("ONE"), b"x");
+}
+
+#[test]
+fn nul_bytes_are_refused() {
+    let sb = initialized();
+    let value = b"zq-NUL-CANARY\0tail-zq".to_vec();
+    assert_refused(
+        &sb,
+        &["create", "WITH_NUL"],
+        value.clone(),
+        b"zq-NUL-CANARY",
+    );
+    assert_refused(&sb, &["create", "WITH_NUL"], b"\0".to_vec(), b"\0\0");
+
+    let file = sb.root().join("nul.bin");
+    fs::write(&file, &value).unwrap();
+    let out = sb
+        .cmd()
+        .args(["create", "WITH_NUL", "--from-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!contains_bytes(&out.stderr, b"zq-NUL-CANARY"));
+    assert_eq!(sb.list_json(), serde_json::json!([]));
+}
+
+#[test]
+fn max_size_value_is_accepted_from_file_and_stdin() {
+    let sb = initialized();
+    let value = patterned(MAX);
+    let file = sb.root().join("max.bin");
+    fs::write(&file, &value).unwrap();
+    let out = sb
+        .cmd()
+        .args(["create", "FROM_FILE", "--from-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!contains_bytes(&out.stderr, b"zq-BIG-VALUE-"));
+
+    // 65536 bytes plus the newline that stdin loses.
+    let mut piped = value.clone();
+    piped.push(b'\n');
+    sb.create("FROM_STDIN", piped);
+
+    assert_eq!(sb.value_of("FROM_FILE"), value);
+    assert_eq!(sb.value_of("FROM_STDIN"), value);
+}
+
+#[test]
+fn oversized_values_are_refused_and_not_written() {
+    let sb = initialized();
+    let value = patterned(MAX + 1);
+    assert_refused(&sb, &["create", "TOO_BIG"], value.clone(), b"zq-BIG-VALUE-");
+
+    let file = sb.root().join("big.bin");
+    fs::write(&file, &value).unwrap();
+    let out = sb
+        .cmd()
+        .args(["create", "TOO_BIG", "--from-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!contains_bytes(&out.stderr, b"zq-BIG-VALUE-"));
+    assert_no_panic(&out);
+
+    // Far larger input is refused the same way.
+    assert_refused(
+        &sb,
+        &["create", "WAY_TOO_BIG"],
+        patterned(4 * MAX),
+        b"zq-BIG-VALUE-",
+    );
+    assert_eq!(sb.list_json(), serde_json::json!([]));
+}
+
+#[test]
+fn refused_update_keeps_the_old_value() {
+    let sb = initialized();
+    sb.create("STABLE", "old-value");
+    let before = sb.show_json("STABLE");
+
+    assert_refused(&sb, &["update", "STABLE"], Vec::new(), b"old-value");
+    assert_refused(
+        &sb,
+        &["update", "STABLE"],
+        b"zq-new\0value".to_vec(),
+        b"zq-new",
+    );
+    assert_refused(
+        &sb,
+        &["update", "STABLE"],
+        patterned(MAX + 1),
+        b"zq-BIG-VALUE-",
+    );
+
+    // Metadata first: reading the value through exec sets last_used_time_ms.
+    assert_eq!(sb.show_json("STABLE"), before);
+    assert_eq!(sb.value_of("STABLE"), b"old-value");
+}
+
+#[test]
+fn successful_create_does_not_echo_the_value() {
+    let sb = initialized();
+    let out = sb.create("QUIET", "zq-quiet-value-55");
+    assert!(!stderr(&out).contains("zq-quiet-value-55"));
+    assert!(!stdout(&out).contains("zq-quiet-value-55"));
+}
+
+#[test]
+fn values_are_never_taken_from_the_command_line() {
+    let sb = initialized();
+    // A second positional or a --value flag is a usage error, not a value.
+    for args in [
+        vec!["create", "CLI_VALUE", "zq-cli-value"],
+        vec!["create", "CLI_VALUE", "--value", "zq-cli-value"],
+    ] {
+        let out = sb.cmd().args(&args).write_stdin("x").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_no_panic(&out);
+    }
+    assert_eq!(sb.list_json(), serde_json::json!([]));
+}
