@@ -7,7 +7,7 @@ use crate::error::Failure;
 use crate::name::SecretName;
 use crate::output;
 use crate::value::read_value;
-use crate::vault::Vault;
+use crate::vault::{NewSecret, Vault};
 use anyhow::Result;
 
 impl Run for CreateArgs {
@@ -27,8 +27,13 @@ impl Run for CreateArgs {
         }
         let value = read_value(name.as_str(), self.input.from_file.as_deref())?;
         let mut vault = super::init::open_or_create(paths)?;
-        let meta = vault.insert(&name, self.input.description.as_deref(), &value)?;
-        drop(value);
+        let secret = NewSecret {
+            name,
+            description: self.input.description,
+            value,
+        };
+        let meta = vault.insert(&secret)?;
+        drop(secret);
         output::done(&format!("created secret '{}'", meta.name));
         if self.json {
             output::json(&meta)?;

@@ -11,17 +11,19 @@ use anyhow::Result;
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         let mut vault = Vault::open(&paths.vault)?;
-        let chosen = environment::select(vault.sealed_secrets()?, &self.only, &self.except)?;
-        let injections = if chosen.is_empty() {
-            output::note("no secrets to inject; running the program without any");
-            Vec::new()
+        vault.prefer_speed_to_durability()?;
+        // Loaded before the vault is locked for writing: unlocking it may
+        // mean a prompt, and other writers must not wait on a person.
+        let identity = if vault.has_secrets()? {
+            Some(Identity::load(&paths.identity)?)
         } else {
-            let identity = Identity::load(&paths.identity)?;
-            environment::decrypt(&vault, &identity, &chosen)?
+            None
         };
-        let ids: Vec<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
-        if !ids.is_empty() {
-            vault.mark_used(&ids)?;
+        let injections = vault.unseal_for_exec(identity.as_ref(), |all| {
+            environment::select(all, &self.only, &self.except)
+        })?;
+        if injections.is_empty() {
+            output::note("no secrets to inject; running the program without any");
         }
         drop(vault);
         let shadowed = environment::shadowed(&injections);

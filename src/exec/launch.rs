@@ -1,8 +1,8 @@
 //! Starting the program: replace this process with it (`exec`), so signals,
 //! the terminal and the exit status are the program's own.
 
-use super::environment::Injection;
 use crate::error::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, Failure};
+use crate::vault::Unsealed;
 use std::ffi::{OsStr, OsString};
 use std::io::{ErrorKind, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -11,7 +11,7 @@ use std::process::Command;
 
 /// Builds the command: the inherited environment plus the injections, which
 /// win over inherited variables of the same name. Run directly, no shell.
-pub fn command(argv: &[OsString], injections: &[Injection]) -> Command {
+pub fn command(argv: &[OsString], injections: &[Unsealed]) -> Command {
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
     // One `envs` pass: setenv per variable would be quadratic in glibc.

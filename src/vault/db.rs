@@ -5,7 +5,8 @@
 //! concurrent `secrets` processes queue instead of failing. Values arrive
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
-use super::crypto;
+use super::crypto::{self, DataKey, Sealing};
+use super::identity::Identity;
 use crate::clock;
 use crate::error::Failure;
 use crate::files;
@@ -24,29 +25,55 @@ const APPLICATION_ID: i32 = 0x5343_5254;
 /// How long a command waits for another one's write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// WAL pages after which an `exec` checkpoints; small, because each later
+/// open reads the whole WAL back (one read per page).
+const EXEC_WAL_PAGES: u64 = 32;
+
+/// From this many values on, `exec` opens them on several threads.
+const PARALLEL_OPEN_MIN: usize = 512;
+
+/// One schema step: SQL, then an optional step that needs Rust (crypto).
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&rusqlite::Transaction<'_>) -> Result<()>>,
+}
+
 /// Schema steps; `user_version` is the number applied. Never edit a step
 /// that has shipped: add one.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: secrets encrypted one by one with age to the stored recipients.
-    "CREATE TABLE vault (
-         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-         vault_id TEXT NOT NULL,
-         create_time_ms INTEGER NOT NULL
-     );
-     CREATE TABLE recipients (
-         recipient TEXT PRIMARY KEY,
-         add_time_ms INTEGER NOT NULL
-     );
-     CREATE TABLE secrets (
-         id TEXT PRIMARY KEY,
-         name TEXT NOT NULL,
-         ciphertext BLOB NOT NULL,
-         description TEXT,
-         create_time_ms INTEGER NOT NULL,
-         update_time_ms INTEGER NOT NULL,
-         last_used_time_ms INTEGER
-     );
-     CREATE UNIQUE INDEX secrets_name ON secrets (name COLLATE NOCASE);",
+    Migration {
+        sql: "CREATE TABLE vault (
+                  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                  vault_id TEXT NOT NULL,
+                  create_time_ms INTEGER NOT NULL
+              );
+              CREATE TABLE recipients (
+                  recipient TEXT PRIMARY KEY,
+                  add_time_ms INTEGER NOT NULL
+              );
+              CREATE TABLE secrets (
+                  id TEXT PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  ciphertext BLOB NOT NULL,
+                  description TEXT,
+                  create_time_ms INTEGER NOT NULL,
+                  update_time_ms INTEGER NOT NULL,
+                  last_used_time_ms INTEGER
+              );
+              CREATE UNIQUE INDEX secrets_name ON secrets (name COLLATE NOCASE);",
+        then: None,
+    },
+    // 2: a per-vault data key (age-encrypted to the recipients) that seals
+    // values, so exec needs one age decryption. Existing rows stay `age`
+    // until exec reseals them.
+    Migration {
+        sql: "ALTER TABLE vault ADD COLUMN data_key BLOB;
+              ALTER TABLE vault ADD COLUMN all_used_time_ms INTEGER;
+              ALTER TABLE secrets ADD COLUMN sealing TEXT NOT NULL DEFAULT 'age'
+                  CHECK (sealing IN ('age', 'key'));",
+        then: Some(ensure_data_key),
+    },
 ];
 
 /// The schema version this build writes.
@@ -64,11 +91,25 @@ pub struct SecretMeta {
     pub last_used_time_ms: Option<i64>,
 }
 
+/// A secret to store.
+pub struct NewSecret {
+    pub name: SecretName,
+    pub description: Option<String>,
+    pub value: SecretValue,
+}
+
 /// A stored secret as `exec` needs it: its id, stored name and ciphertext.
 pub struct SealedSecret {
-    pub id: String,
+    rowid: i64,
     pub name: String,
-    pub ciphertext: Vec<u8>,
+    sealing: Sealing,
+    ciphertext: Vec<u8>,
+}
+
+/// A decrypted secret, ready to inject.
+pub struct Unsealed {
+    pub name: String,
+    pub value: SecretValue,
 }
 
 /// An open vault.
@@ -89,26 +130,34 @@ impl Vault {
                 )
                 .into());
         }
+        // Refuses foreign and newer files before SQLite ever opens them.
+        let header = read_header(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| explain(e, path))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Read-only checks first: nothing may be written to a file that is
-        // not ours, or not ours yet.
-        check_is_vault(&conn, path)?;
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
             vault_id: String::new(),
         };
-        vault.configure()?;
-        vault.migrate()?;
-        vault.vault_id = vault
+        vault.configure(&header)?;
+        // The header may lag behind the WAL: ask SQLite for the version too.
+        let (vault_id, version): (String, i64) = vault
             .conn
-            .query_row("SELECT vault_id FROM vault", [], |r| r.get(0))
+            .query_row(
+                "SELECT vault_id, (SELECT user_version FROM pragma_user_version) FROM vault",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(|e| explain(e, path))?;
+        refuse_newer(version, path)?;
+        if version < SCHEMA_VERSION {
+            vault.migrate()?;
+        }
+        vault.vault_id = vault_id;
         Ok(vault)
     }
 
@@ -142,12 +191,12 @@ impl Vault {
         &self.path
     }
 
-    /// Every secret's metadata, sorted by name.
+    /// Every secret's metadata, sorted by name in any case (names are unique
+    /// in any case, so this follows the unique index: no sort step).
     pub fn list(&self) -> Result<Vec<SecretMeta>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, description, create_time_ms, update_time_ms, last_used_time_ms
-             FROM secrets ORDER BY name COLLATE NOCASE, name",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SELECT_META} ORDER BY s.name COLLATE NOCASE"))?;
         let rows = stmt.query_map([], meta_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -167,27 +216,45 @@ impl Vault {
     }
 
     /// Stores a new secret; refuses a name that exists in any case.
-    pub fn insert(
-        &mut self,
-        name: &SecretName,
-        description: Option<&str>,
-        value: &SecretValue,
-    ) -> Result<SecretMeta> {
+    pub fn insert(&mut self, secret: &NewSecret) -> Result<SecretMeta> {
+        let mut stored = self.insert_all(std::slice::from_ref(secret))?;
+        stored.pop().context("the new secret vanished")
+    }
+
+    /// Stores new secrets in one transaction: all of them, or none if any
+    /// name exists already (in any case) or repeats.
+    pub fn insert_all(&mut self, secrets: &[NewSecret]) -> Result<Vec<SecretMeta>> {
         let tx = begin_write(&mut self.conn, &self.path)?;
-        if let Some(existing) = find_meta(&tx, name.as_str())? {
-            return Err(Failure::already_exists(&existing.name).into());
-        }
-        let ciphertext = crypto::seal(&recipients(&tx)?, &self.vault_id, name.as_str(), value)?;
+        let recipients = recipients(&tx)?;
         let now = clock::now_ms();
-        let id = random::secret_id()?;
-        tx.execute(
-            "INSERT INTO secrets (id, name, ciphertext, description, create_time_ms, update_time_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![id, name.as_str(), ciphertext, description, now],
-        )?;
-        let meta = find_meta(&tx, name.as_str())?.context("the new secret vanished")?;
+        let mut stored = Vec::with_capacity(secrets.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO secrets
+                     (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
+                 VALUES (?1, ?2, ?3, 'age', ?4, ?5, ?5)",
+            )?;
+            for secret in secrets {
+                let name = secret.name.as_str();
+                if let Some(existing) = find_meta(&tx, name)? {
+                    return Err(Failure::already_exists(&existing.name).into());
+                }
+                let ciphertext =
+                    crypto::seal_with_age(&recipients, &self.vault_id, name, &secret.value)?;
+                let id = random::secret_id()?;
+                insert.execute(params![id, name, ciphertext, secret.description, now])?;
+                stored.push(SecretMeta {
+                    id,
+                    name: name.to_owned(),
+                    description: secret.description.clone(),
+                    create_time_ms: now,
+                    update_time_ms: now,
+                    last_used_time_ms: None,
+                });
+            }
+        }
         tx.commit()?;
-        Ok(meta)
+        Ok(stored)
     }
 
     /// Replaces the value of the secret matching `name` (any case), and its
@@ -205,9 +272,10 @@ impl Vault {
                 .into());
         };
         // Sealed under the stored spelling: that is what exec will check.
-        let ciphertext = crypto::seal(&recipients(&tx)?, &self.vault_id, &existing.name, value)?;
+        let ciphertext =
+            crypto::seal_with_age(&recipients(&tx)?, &self.vault_id, &existing.name, value)?;
         tx.execute(
-            "UPDATE secrets SET ciphertext = ?2, update_time_ms = ?3,
+            "UPDATE secrets SET ciphertext = ?2, sealing = 'age', update_time_ms = ?3,
                  description = COALESCE(?4, description)
              WHERE id = ?1",
             params![existing.id, ciphertext, clock::now_ms(), description],
@@ -238,45 +306,99 @@ impl Vault {
         Ok(deleted)
     }
 
-    /// Every secret with its ciphertext, for `exec`.
-    pub fn sealed_secrets(&self) -> Result<Vec<SealedSecret>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, ciphertext FROM secrets ORDER BY name")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SealedSecret {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                ciphertext: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Opens a sealed secret of this vault with `identity`'s keys.
-    pub fn unseal(
-        &self,
-        identities: &[&dyn age::Identity],
-        secret: &SealedSecret,
-    ) -> Result<SecretValue> {
-        crypto::open(identities, &self.vault_id, &secret.name, &secret.ciphertext)
-    }
-
-    /// Records that `exec` injected the secrets with these ids, now.
-    pub fn mark_used(&mut self, ids: &[&str]) -> Result<()> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        {
-            let mut stmt = tx.prepare("UPDATE secrets SET last_used_time_ms = ?1 WHERE id = ?2")?;
-            let now = clock::now_ms();
-            for id in ids {
-                stmt.execute(params![now, id])?;
-            }
-        }
-        tx.commit()?;
+    /// For `exec`, whose only writes are bookkeeping (last-used times,
+    /// resealing): commit without waiting for the disk, and leave the WAL's
+    /// checkpoint (two fsyncs) to the writer that fills it past a few pages.
+    /// WAL with `synchronous = NORMAL` stays consistent if the process dies;
+    /// a power cut may lose the last such update.
+    pub fn prefer_speed_to_durability(&self) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // SQLite's own autocheckpoint never restarts a WAL that a new
+        // process reopened, so the WAL would only grow: `checkpoint_if_large`.
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         Ok(())
     }
 
-    fn configure(&self) -> Result<()> {
+    /// Folds the WAL back into the vault and empties it once it holds more
+    /// than a few pages: every open reads the whole WAL back, one page at a
+    /// time. Best effort: a reader may hold it, and the next exec retries.
+    fn checkpoint_if_large(&self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > EXEC_WAL_PAGES * 4096);
+        if large {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
+
+    /// Whether the vault holds any secret (so `exec` needs the identity).
+    pub fn has_secrets(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM secrets)", [], |r| r.get(0))?)
+    }
+
+    /// `exec`'s whole use of the vault, in one write transaction so that
+    /// nothing changes underneath it: reads every secret, lets `choose` pick,
+    /// decrypts the chosen with `identity` (the data key: one age decryption),
+    /// reseals under the data key those still sealed with age, and records
+    /// them used. One failure fails all and changes nothing.
+    pub fn unseal_for_exec(
+        &mut self,
+        identity: Option<&Identity>,
+        choose: impl FnOnce(&[SealedSecret]) -> Result<Vec<usize>>,
+    ) -> Result<Vec<Unsealed>> {
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let secrets = read_sealed(&tx)?;
+        let chosen = choose(&secrets)?;
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        let identity = identity.context("the vault changed while exec started; run it again")?;
+        let keys = identity.age_identities();
+        let wrapped: Vec<u8> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
+        let data_key = DataKey::unwrap(&keys, &self.vault_id, &wrapped)?;
+        let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
+        // Rows written with only the public key: open with age, reseal.
+        for (slot, &index) in chosen.iter().enumerate() {
+            let secret = &secrets[index];
+            if secret.sealing == Sealing::Age {
+                let value =
+                    crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
+                let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
+                tx.prepare_cached(
+                    "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
+                )?
+                .execute(params![secret.rowid, resealed])?;
+                values[slot] = Some(value);
+            }
+        }
+        open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
+        let unsealed = chosen
+            .iter()
+            .zip(values)
+            .map(|(&index, value)| Unsealed {
+                name: secrets[index].name.clone(),
+                value: value.expect("every chosen value was opened"),
+            })
+            .collect();
+        record_use(&tx, &secrets, &chosen)?;
+        tx.commit()?;
+        self.checkpoint_if_large();
+        Ok(unsealed)
+    }
+
+    fn configure(&self, header: &Header) -> Result<()> {
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        if header.in_wal_mode {
+            return Ok(());
+        }
         let mode: String = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -284,14 +406,10 @@ impl Vault {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(anyhow!("cannot switch {} to WAL mode", self.path.display()));
         }
-        self.conn.pragma_update(None, "secure_delete", "ON")?;
         Ok(())
     }
 
     fn migrate(&mut self) -> Result<()> {
-        if user_version(&self.conn)? >= SCHEMA_VERSION {
-            return Ok(());
-        }
         let tx = begin_write(&mut self.conn, &self.path)?;
         apply_migrations(&tx)?;
         tx.commit()?;
@@ -332,9 +450,104 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
         "INSERT INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
         params![recipient, now],
     )?;
+    ensure_data_key(&tx)?;
     tx.commit()?;
     // Closing checkpoints the WAL into the file and removes it.
     conn.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
+
+/// Every secret with its sealed value, by name.
+fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSecret>> {
+    // Unordered: the environment has no order, and sorting 10,000 names
+    // costs more than reading them.
+    let mut stmt = tx.prepare("SELECT rowid, name, sealing, ciphertext FROM secrets")?;
+    let mut rows = stmt.query([])?;
+    let mut secrets = Vec::new();
+    while let Some(row) = rows.next()? {
+        secrets.push(SealedSecret {
+            rowid: row.get(0)?,
+            name: row.get(1)?,
+            sealing: Sealing::parse(row.get_ref(2)?.as_str()?)?,
+            ciphertext: row.get(3)?,
+        });
+    }
+    Ok(secrets)
+}
+
+/// Opens every chosen value sealed under the data key (the slots still
+/// empty), on all cores when there are many: a 10,000-secret exec is mostly
+/// this loop.
+fn open_with_data_key(
+    data_key: &DataKey,
+    vault_id: &str,
+    secrets: &[SealedSecret],
+    chosen: &[usize],
+    values: &mut [Option<SecretValue>],
+) -> Result<()> {
+    let open_chunk = |indices: &[usize], slots: &mut [Option<SecretValue>]| -> Result<()> {
+        for (&index, slot) in indices.iter().zip(slots) {
+            if slot.is_none() {
+                let secret = &secrets[index];
+                *slot = Some(data_key.open(vault_id, &secret.name, &secret.ciphertext)?);
+            }
+        }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || chosen.len() < PARALLEL_OPEN_MIN {
+        return open_chunk(chosen, values);
+    }
+    let chunk = chosen.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chosen
+            .chunks(chunk)
+            .zip(values.chunks_mut(chunk))
+            .map(|(indices, slots)| scope.spawn(move || open_chunk(indices, slots)))
+            .collect();
+        // Joined in order, so the error reported is the first secret's.
+        // (The scope joins any worker left when one fails.)
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(anyhow!("a decryption thread failed")))
+        })
+    })
+}
+
+/// Records that `exec` injected `chosen` now. Injecting the whole vault is
+/// one write to the vault row (`all_used_time_ms`), whatever its size;
+/// readers fold it into each secret's last-used time.
+fn record_use(
+    tx: &rusqlite::Transaction<'_>,
+    secrets: &[SealedSecret],
+    chosen: &[usize],
+) -> Result<()> {
+    let now = clock::now_ms();
+    if chosen.len() == secrets.len() {
+        tx.execute("UPDATE vault SET all_used_time_ms = ?1", [now])?;
+        return Ok(());
+    }
+    let mut stmt =
+        tx.prepare_cached("UPDATE secrets SET last_used_time_ms = ?1 WHERE rowid = ?2")?;
+    for &index in chosen {
+        stmt.execute(params![now, secrets[index].rowid])?;
+    }
+    Ok(())
+}
+
+/// Gives the vault a data key, encrypted to its recipients, if it has none
+/// (a new vault, or one migrated from schema 1). Needs no identity.
+fn ensure_data_key(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let row: Option<(String, Option<Vec<u8>>)> = tx
+        .query_row("SELECT vault_id, data_key FROM vault", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((vault_id, None)) = row else {
+        return Ok(());
+    };
+    let wrapped = DataKey::generate()?.wrap(&recipients(tx)?, &vault_id)?;
+    tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
     Ok(())
 }
 
@@ -342,16 +555,26 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
 fn apply_migrations(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     let from = user_version(tx)?;
     for (index, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-        tx.execute_batch(step)
-            .with_context(|| format!("cannot upgrade the vault to schema {}", index + 1))?;
+        let upgrading = || format!("cannot upgrade the vault to schema {}", index + 1);
+        tx.execute_batch(step.sql).with_context(upgrading)?;
+        if let Some(then) = step.then {
+            then(tx).with_context(upgrading)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     Ok(())
 }
 
-/// Refuses, without writing, a file that is not a vault of a known version.
-fn check_is_vault(conn: &Connection, path: &Path) -> Result<()> {
+/// What the first bytes of a vault file say, read before SQLite opens it.
+struct Header {
+    in_wal_mode: bool,
+}
+
+/// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
+/// and refuses, before SQLite touches the file, anything that is not a vault
+/// of a schema this build knows. Cheaper than asking SQLite: no lock, no WAL.
+fn read_header(path: &Path) -> Result<Header> {
     let not_a_vault = |what: &str| {
         Failure::new(
             1,
@@ -362,35 +585,57 @@ fn check_is_vault(conn: &Connection, path: &Path) -> Result<()> {
         )
         .with_hint("point --vault or SECRETS_VAULT at a vault, or move that file away")
     };
-    let application_id: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase) => not_a_vault("not an SQLite database").into(),
-            _ => explain(e, path),
-        })?;
-    if std::fs::metadata(path)
-        .map(|m| m.len() == 0)
-        .unwrap_or(false)
-    {
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open the vault at {}", path.display()))?;
+    let read = read_up_to(&mut file, &mut header)
+        .with_context(|| format!("cannot read the vault at {}", path.display()))?;
+    if read == 0 {
         return Err(not_a_vault("an empty file").into());
     }
-    if application_id != APPLICATION_ID {
+    if read < header.len() || !header.starts_with(b"SQLite format 3\0") {
+        return Err(not_a_vault("not an SQLite database").into());
+    }
+    let be32 = |at: usize| {
+        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    if be32(68) != APPLICATION_ID {
         return Err(not_a_vault("another application's SQLite database").into());
     }
-    let version = user_version(conn)?;
-    if version > SCHEMA_VERSION {
-        return Err(Failure::new(
-            1,
-            format!(
-                "the vault at {} was written by a newer version of secrets (schema {version}; \
-                 this one knows up to {SCHEMA_VERSION}); it was left untouched",
-                path.display()
-            ),
-        )
-        .with_hint("install the newer secrets to use this vault")
-        .into());
+    refuse_newer(i64::from(be32(60)), path)?;
+    // Bytes 18 and 19 (read and write format versions) are 2 in WAL mode.
+    Ok(Header {
+        in_wal_mode: header[18] == 2 && header[19] == 2,
+    })
+}
+
+fn read_up_to(file: &mut std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
     }
-    Ok(())
+    Ok(filled)
+}
+
+/// A vault from a newer build is refused, never modified.
+fn refuse_newer(version: i64, path: &Path) -> Result<()> {
+    if version <= SCHEMA_VERSION {
+        return Ok(());
+    }
+    Err(Failure::new(
+        1,
+        format!(
+            "the vault at {} was written by a newer version of secrets (schema {version}; \
+             this one knows up to {SCHEMA_VERSION}); it was left untouched",
+            path.display()
+        ),
+    )
+    .with_hint("install the newer secrets to use this vault")
+    .into())
 }
 
 fn user_version(conn: &Connection) -> Result<i64> {
@@ -408,11 +653,20 @@ fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient + Send>>> 
     texts.iter().map(|t| crypto::parse_recipient(t)).collect()
 }
 
+/// Metadata columns in `meta_from_row`'s order. A secret's last use is the
+/// later of its own and the vault's last "exec of every secret", if it
+/// existed by then.
+const SELECT_META: &str = "
+    SELECT s.id, s.name, s.description, s.create_time_ms, s.update_time_ms,
+           CASE WHEN v.all_used_time_ms >= s.create_time_ms
+                 AND v.all_used_time_ms > COALESCE(s.last_used_time_ms, 0)
+                THEN v.all_used_time_ms ELSE s.last_used_time_ms END
+    FROM secrets s CROSS JOIN vault v";
+
 fn find_meta(conn: &Connection, name: &str) -> Result<Option<SecretMeta>> {
     Ok(conn
         .query_row(
-            "SELECT id, name, description, create_time_ms, update_time_ms, last_used_time_ms
-             FROM secrets WHERE name = ?1 COLLATE NOCASE",
+            &format!("{SELECT_META} WHERE s.name = ?1 COLLATE NOCASE"),
             [name],
             meta_from_row,
         )

@@ -5,5 +5,5 @@ pub mod crypto;
 pub mod db;
 pub mod identity;
 
-pub use db::{SealedSecret, SecretMeta, Vault};
+pub use db::{NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};
 pub use identity::Identity;
