@@ -1,0 +1,420 @@
+//! What the binary does on a terminal: `create` and `update` ask twice for a
+//! hidden value, and `delete` asks before deleting. Each test runs the binary
+//! in a pseudo-terminal made by util-linux `script`, types each answer only
+//! once its prompt is on the screen (and, for a hidden prompt, once echo is
+//! off, so an answer typed early is not mistaken for one echoed), then reads
+//! the terminal transcript, the exit code and the vault.
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// How long any one step (a prompt appearing, the binary exiting) may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a hidden prompt to turn echo off before typing
+/// anyway: if it never does, the typed value shows in the transcript.
+const ECHO_OFF_TIMEOUT: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(10);
+
+/// A correct value with spaces, shell metacharacters and non-ASCII text.
+const VALUE: &str = "pty-typed s3cret $HOME & 'quoted' ünïcødé €";
+
+/// The binary running in a pseudo-terminal under `script`.
+struct Terminal {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// Everything written to the terminal, in order (the binary's stdout and
+    /// stderr, and any echo of what was typed).
+    transcript: Arc<Mutex<Vec<u8>>>,
+    /// How much of the transcript earlier prompts have consumed.
+    seen: usize,
+    readers: Vec<JoinHandle<()>>,
+    script_stderr: Arc<Mutex<Vec<u8>>>,
+    /// A file the shell inside `script` writes the terminal's path to.
+    tty_path_file: PathBuf,
+}
+
+/// What a finished session left behind.
+struct Session {
+    status: ExitStatus,
+    transcript: Vec<u8>,
+}
+
+impl Session {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.transcript).into_owned()
+    }
+
+    fn assert_code(&self, code: i32, what: &str) {
+        assert_eq!(
+            self.status.code(),
+            Some(code),
+            "{what}: unexpected exit status; transcript:\n{}",
+            self.text()
+        );
+        assert!(
+            !self.text().contains("panicked"),
+            "{what}: binary panicked; transcript:\n{}",
+            self.text()
+        );
+    }
+
+    fn assert_not_shown(&self, value: &str, what: &str) {
+        assert!(
+            !contains_bytes(&self.transcript, value.as_bytes()),
+            "{what}: the typed value {value:?} appears on the terminal; transcript:\n{}",
+            self.text()
+        );
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn spawn_reader(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+}
+
+impl Terminal {
+    /// Runs `secrets ARGS...` in `sb` with a pseudo-terminal as its stdin,
+    /// stdout, stderr and controlling terminal.
+    fn run(sb: &Sandbox, args: &[&str]) -> Terminal {
+        let tty_path_file = sb.root().join("tty-path");
+        let _ = std::fs::remove_file(&tty_path_file);
+        let mut inner = format!(
+            "tty > {} && exec {}",
+            shell_quote(tty_path_file.to_str().unwrap()),
+            shell_quote(bin().to_str().unwrap())
+        );
+        for arg in args {
+            inner.push(' ');
+            inner.push_str(&shell_quote(arg));
+        }
+        let mut cmd = std::process::Command::new("script");
+        // -q: no "Script started" banner; -e: exit with the child's code;
+        // -c: run this command; /dev/null: no typescript file.
+        cmd.args(["-q", "-e", "-c", &inner, "/dev/null"]);
+        sb.apply_env(&mut cmd);
+        cmd.env("SHELL", "/bin/sh")
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot run `script` ({e}): these tests need util-linux `script` \
+                 on PATH to give the binary a pseudo-terminal"
+            )
+        });
+        let transcript = Arc::new(Mutex::new(Vec::new()));
+        let script_stderr = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            spawn_reader(child.stdout.take().unwrap(), Arc::clone(&transcript)),
+            spawn_reader(child.stderr.take().unwrap(), Arc::clone(&script_stderr)),
+        ];
+        Terminal {
+            stdin: child.stdin.take(),
+            child,
+            transcript,
+            seen: 0,
+            readers,
+            script_stderr,
+            tty_path_file,
+        }
+    }
+
+    fn transcript_text(&self) -> String {
+        String::from_utf8_lossy(&self.transcript.lock().unwrap()).into_owned()
+    }
+
+    fn fail(&mut self, why: &str) -> ! {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        panic!(
+            "{why}\ntranscript:\n{}\nscript's stderr:\n{}",
+            self.transcript_text(),
+            String::from_utf8_lossy(&self.script_stderr.lock().unwrap())
+        );
+    }
+
+    /// Waits until `text` appears on the terminal after what earlier calls
+    /// consumed.
+    fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        loop {
+            let found = {
+                let transcript = self.transcript.lock().unwrap();
+                transcript[self.seen..]
+                    .windows(text.len())
+                    .position(|w| w == text.as_bytes())
+            };
+            if let Some(at) = found {
+                self.seen += at + text.len();
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("timed out waiting for {text:?} on the terminal"));
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the readers catch up before the last look.
+                thread::sleep(Duration::from_millis(100));
+                let transcript = self.transcript.lock().unwrap();
+                if !contains_bytes(&transcript[self.seen..], text.as_bytes()) {
+                    drop(transcript);
+                    self.fail(&format!("exited ({status}) before showing {text:?}"));
+                }
+                continue;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// True once the terminal's `echo` setting is off, per `stty`.
+    fn echo_is_off(&self) -> bool {
+        let Ok(tty) = std::fs::read_to_string(&self.tty_path_file) else {
+            return false;
+        };
+        let Ok(out) = std::process::Command::new("stty")
+            .args(["-F", tty.trim(), "-a"])
+            .output()
+        else {
+            return false;
+        };
+        String::from_utf8_lossy(&out.stdout)
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .any(|setting| setting == "-echo")
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        let written = stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush());
+        if let Err(e) = written {
+            self.fail(&format!("cannot type {line:?}: {e}"));
+        }
+    }
+
+    /// Answers a hidden prompt: waits for it, then for echo to go off.
+    fn answer_hidden(&mut self, prompt: &str, value: &str) {
+        self.expect(prompt);
+        let deadline = Instant::now() + ECHO_OFF_TIMEOUT;
+        while !self.echo_is_off() && Instant::now() < deadline {
+            thread::sleep(POLL);
+        }
+        self.type_line(value);
+    }
+
+    /// Answers a visible prompt as soon as it appears.
+    fn answer(&mut self, prompt: &str, line: &str) {
+        self.expect(prompt);
+        self.type_line(line);
+    }
+
+    /// Waits for the binary (and `script`) to exit.
+    fn finish(mut self) -> Session {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => thread::sleep(POLL),
+                Ok(None) => self.fail("timed out waiting for the binary to exit"),
+                Err(e) => self.fail(&format!("cannot wait for `script`: {e}")),
+            }
+        };
+        self.stdin = None;
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        let script_stderr = self.script_stderr.lock().unwrap().clone();
+        assert!(
+            script_stderr.is_empty(),
+            "`script` complained: {}",
+            String::from_utf8_lossy(&script_stderr)
+        );
+        let transcript = self.transcript.lock().unwrap().clone();
+        Session { status, transcript }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn value_prompt(name: &str) -> String {
+    format!("Value for {name} (input hidden): ")
+}
+
+fn repeat_prompt(name: &str) -> String {
+    format!("Repeat the value for {name}: ")
+}
+
+fn delete_prompt(name: &str) -> String {
+    format!("Permanently delete 1 secret ({name})? This cannot be undone. [y/N] ")
+}
+
+#[test]
+fn create_asks_twice_without_echo_and_stores_the_value() {
+    let sb = Sandbox::new();
+    let mut term = Terminal::run(&sb, &["create", "TYPED"]);
+    term.answer_hidden(&value_prompt("TYPED"), VALUE);
+    term.answer_hidden(&repeat_prompt("TYPED"), VALUE);
+    let session = term.finish();
+    session.assert_code(0, "create with matching answers");
+    session.assert_not_shown(VALUE, "create");
+    assert!(
+        session.text().contains("created secret 'TYPED'"),
+        "{}",
+        session.text()
+    );
+    assert_eq!(sb.names(), ["TYPED"]);
+    assert_eq!(sb.value_of("TYPED"), VALUE.as_bytes());
+}
+
+#[test]
+fn create_with_answers_that_differ_stores_nothing() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("OTHER", "other-value");
+    let mut term = Terminal::run(&sb, &["create", "MISTYPED"]);
+    term.answer_hidden(&value_prompt("MISTYPED"), "first-answer-1111");
+    term.answer_hidden(&repeat_prompt("MISTYPED"), "second-answer-2222");
+    let session = term.finish();
+    session.assert_code(2, "create with answers that differ");
+    assert!(
+        session.text().contains("do not match"),
+        "{}",
+        session.text()
+    );
+    session.assert_not_shown("first-answer-1111", "create (first answer)");
+    session.assert_not_shown("second-answer-2222", "create (second answer)");
+    assert_eq!(sb.names(), ["OTHER"]);
+}
+
+#[test]
+fn create_from_file_on_a_terminal_does_not_ask() {
+    let sb = Sandbox::new();
+    let file = sb.root().join("value.txt");
+    std::fs::write(&file, "from-the-file").unwrap();
+    let term = Terminal::run(
+        &sb,
+        &["create", "FILED", "--from-file", file.to_str().unwrap()],
+    );
+    let session = term.finish();
+    session.assert_code(0, "create --from-file");
+    assert!(
+        !session.text().contains("input hidden"),
+        "asked for a value despite --from-file:\n{}",
+        session.text()
+    );
+    assert_eq!(sb.value_of("FILED"), b"from-the-file");
+}
+
+#[test]
+fn update_asks_twice_without_echo_and_replaces_the_value() {
+    let sb = Sandbox::new();
+    sb.create("ROTATED", "old-value");
+    let mut term = Terminal::run(&sb, &["update", "ROTATED"]);
+    term.answer_hidden(&value_prompt("ROTATED"), VALUE);
+    term.answer_hidden(&repeat_prompt("ROTATED"), VALUE);
+    let session = term.finish();
+    session.assert_code(0, "update with matching answers");
+    session.assert_not_shown(VALUE, "update");
+    assert!(
+        session.text().contains("updated secret 'ROTATED'"),
+        "{}",
+        session.text()
+    );
+    assert_eq!(sb.names(), ["ROTATED"]);
+    assert_eq!(sb.value_of("ROTATED"), VALUE.as_bytes());
+}
+
+#[test]
+fn update_with_answers_that_differ_keeps_the_old_value() {
+    let sb = Sandbox::new();
+    sb.create("KEPT", "old-value");
+    let mut term = Terminal::run(&sb, &["update", "KEPT"]);
+    term.answer_hidden(&value_prompt("KEPT"), "new-value-aaaa");
+    term.answer_hidden(&repeat_prompt("KEPT"), "new-value-bbbb");
+    let session = term.finish();
+    session.assert_code(2, "update with answers that differ");
+    assert!(
+        session.text().contains("do not match"),
+        "{}",
+        session.text()
+    );
+    session.assert_not_shown("new-value-aaaa", "update (first answer)");
+    session.assert_not_shown("new-value-bbbb", "update (second answer)");
+    assert_eq!(sb.value_of("KEPT"), b"old-value");
+}
+
+#[test]
+fn delete_answered_yes_deletes() {
+    let sb = Sandbox::new();
+    sb.create("DOOMED", "doomed-value");
+    sb.create("SPARED", "spared-value");
+    let mut term = Terminal::run(&sb, &["delete", "DOOMED"]);
+    term.answer(&delete_prompt("DOOMED"), "y");
+    let session = term.finish();
+    session.assert_code(0, "delete answered y");
+    assert!(
+        session.text().contains("deleted secret 'DOOMED'"),
+        "{}",
+        session.text()
+    );
+    assert_eq!(sb.names(), ["SPARED"]);
+    assert_eq!(sb.value_of("SPARED"), b"spared-value");
+}
+
+#[test]
+fn delete_answered_no_or_enter_keeps_the_secret() {
+    let sb = Sandbox::new();
+    sb.create("KEPT", "kept-value");
+    for answer in ["n", ""] {
+        let mut term = Terminal::run(&sb, &["delete", "KEPT"]);
+        term.answer(&delete_prompt("KEPT"), answer);
+        let session = term.finish();
+        session.assert_code(0, &format!("delete answered {answer:?}"));
+        assert!(
+            session.text().contains("nothing deleted"),
+            "answer {answer:?}:\n{}",
+            session.text()
+        );
+        assert_eq!(sb.names(), ["KEPT"], "answer {answer:?}");
+        assert_eq!(sb.value_of("KEPT"), b"kept-value");
+    }
+}
+
+#[test]
+fn delete_with_yes_on_a_terminal_does_not_ask() {
+    let sb = Sandbox::new();
+    sb.create("QUICK", "quick-value");
+    let session = Terminal::run(&sb, &["delete", "QUICK", "--yes"]).finish();
+    session.assert_code(0, "delete --yes");
+    assert!(
+        !session.text().contains("[y/N]"),
+        "asked despite --yes:\n{}",
+        session.text()
+    );
+    assert_eq!(sb.names(), Vec::<String>::new());
+}
