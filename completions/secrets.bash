@@ -183,7 +183,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__exec)
-            opts="-h --only --except --vault --identity --help"
+            opts="-h --only --except --mask --clean-env --pass-env --env-prefix --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +194,18 @@ _secrets() {
                     return 0
                     ;;
                 --except)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mask)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --pass-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

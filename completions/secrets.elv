@@ -102,10 +102,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;exec'= {
             cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
             cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
+            cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)'
+            cand --pass-env 'With --clean-env, keep these inherited variables too (comma-separated or repeated)'
+            cand --env-prefix 'Inject each secret as PREFIX followed by its name'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --clean-env 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;completions'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'

@@ -76,9 +76,15 @@ complete -c secrets -n "__fish_secrets_using_subcommand rm" -s y -l yes -d 'Do n
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject only these secrets (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l mask -d 'Replace injected values in the program\'s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)' -r -f -a "auto\t'Mask stdout and stderr each when it is a pipe or a file (what agents and log collectors read); a terminal or /dev/null gets the program\'s output untouched'
+always\t'Mask both streams'
+never\t'Never mask: the program replaces secrets\' process'"
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
-complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'

@@ -137,6 +137,7 @@ pub struct DeleteArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = EXEC_HELP)]
 pub struct ExecArgs {
     /// Inject only these secrets (comma-separated or repeated; any case)
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
@@ -144,6 +145,26 @@ pub struct ExecArgs {
     /// Inject every secret but these (comma-separated or repeated; any case)
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub except: Vec<String>,
+    /// Replace injected values in the program's output with [MASKED:NAME]
+    /// (values shorter than 4 bytes are never masked)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = MaskMode::Auto)]
+    pub mask: MaskMode,
+    /// Start the program from an empty environment (plus PATH, HOME, USER,
+    /// LANG, TERM, TZ and TMPDIR where set) and the secrets
+    #[arg(long)]
+    pub clean_env: bool,
+    /// With --clean-env, keep these inherited variables too (comma-separated
+    /// or repeated)
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        requires = "clean_env"
+    )]
+    pub pass_env: Vec<String>,
+    /// Inject each secret as PREFIX followed by its name
+    #[arg(long, value_name = "PREFIX")]
+    pub env_prefix: Option<String>,
     /// The program and its arguments, run directly (no shell)
     #[arg(
         required = true,
@@ -153,6 +174,31 @@ pub struct ExecArgs {
     )]
     pub command: Vec<OsString>,
 }
+
+/// When `exec` masks the program's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MaskMode {
+    /// Mask stdout and stderr each when it is a pipe or a file (what agents
+    /// and log collectors read); a terminal or /dev/null gets the program's
+    /// output untouched
+    Auto,
+    /// Mask both streams
+    Always,
+    /// Never mask: the program replaces secrets' process
+    Never,
+}
+
+const EXEC_HELP: &str = "\
+Masking: a masked stream reaches its destination through secrets, which
+replaces every injected value of 4 bytes or more with [MASKED:NAME] (the
+secret's stored name) as the output streams past; bytes that could be the
+start of a value wait for the next output or the program's exit. Signals sent
+to secrets (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are passed to the
+program, and secrets exits as the program did. With nothing to mask, secrets
+replaces itself with the program.
+
+SECRETS_PASSPHRASE and SECRETS_NEW_PASSPHRASE are never passed to the
+program. Programs run by exec do not dump core: their memory holds secrets.";
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {

@@ -1,15 +1,69 @@
-//! `secrets exec -- CMD`: run a program with the secrets in its environment.
+//! `secrets exec -- CMD`: run a program with the secrets in its environment,
+//! masking them in its output when that output is read by machines.
 
 use super::Run;
 use crate::cli::ExecArgs;
 use crate::config::Paths;
-use crate::exec::{environment, launch};
+use crate::exec::environment::{self, Environment, EnvironmentPlan};
+use crate::exec::mask::Masker;
+use crate::exec::streams::MaskedStreams;
+use crate::exec::{launch, supervise};
 use crate::output;
-use crate::vault::{Identity, Vault};
+use crate::vault::{Identity, Unsealed, Vault};
 use anyhow::Result;
+use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
+        launch::disable_core_dumps();
+        let injections = self.decrypt(paths)?;
+        if injections.is_empty() {
+            output::note("no secrets to inject; running the program without any");
+        }
+        let plan = EnvironmentPlan {
+            clean: self.clean_env,
+            pass: &self.pass_env,
+            prefix: self.env_prefix.as_deref(),
+        };
+        let environment = Environment::build(&plan, &injections)?;
+        let shadowed = environment.shadowed();
+        if !shadowed.is_empty() {
+            output::warning(&format!(
+                "secrets override inherited variables: {}",
+                shadowed.join(", ")
+            ));
+        }
+        let program = &self.command[0];
+        let mut command = launch::command(&self.command);
+        environment.apply(&mut command);
+        let masked = MaskedStreams::for_mode(self.mask);
+        let masker = if masked.any() {
+            Masker::new(
+                injections
+                    .iter()
+                    .map(|i| (i.name.as_str(), i.value.as_bytes())),
+            )
+        } else {
+            None
+        };
+        drop(environment);
+        drop(injections);
+        let Some(masker) = masker else {
+            return Err(launch::replace_process(command, program).into());
+        };
+        match supervise::run(command, Arc::new(masker), masked) {
+            Ok(status) => supervise::exit_like(status),
+            Err(error) => match error.downcast_ref::<std::io::Error>() {
+                Some(io) => Err(launch::cannot_run(io, program).into()),
+                None => Err(error),
+            },
+        }
+    }
+}
+
+impl ExecArgs {
+    /// Opens the vault and decrypts the chosen secrets, recording their use.
+    fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
         let mut vault = Vault::open(&paths.vault)?;
         vault.prefer_speed_to_durability()?;
         // Loaded before the vault is locked for writing: unlocking it may
@@ -19,21 +73,8 @@ impl Run for ExecArgs {
         } else {
             None
         };
-        let injections = vault.unseal_for_exec(identity.as_ref(), |all| {
+        vault.unseal_for_exec(identity.as_ref(), |all| {
             environment::select(all, &self.only, &self.except)
-        })?;
-        if injections.is_empty() {
-            output::note("no secrets to inject; running the program without any");
-        }
-        drop(vault);
-        let shadowed = environment::shadowed(&injections);
-        if !shadowed.is_empty() {
-            output::warning(&format!(
-                "secrets override inherited variables: {}",
-                shadowed.join(", ")
-            ));
-        }
-        let command = launch::command(&self.command, &injections);
-        Err(launch::replace_process(command, &self.command[0]).into())
+        })
     }
 }

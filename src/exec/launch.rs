@@ -2,32 +2,27 @@
 //! the terminal and the exit status are the program's own.
 
 use crate::error::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, Failure};
-use crate::vault::Unsealed;
 use std::ffi::{OsStr, OsString};
 use std::io::{ErrorKind, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-/// Builds the command: the inherited environment plus the injections, which
-/// win over inherited variables of the same name. Run directly, no shell.
-pub fn command(argv: &[OsString], injections: &[Unsealed]) -> Command {
+/// The program and its arguments, run directly: no shell.
+pub fn command(argv: &[OsString]) -> Command {
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
-    // One `envs` pass: setenv per variable would be quadratic in glibc.
-    command.envs(
-        injections
-            .iter()
-            .map(|i| (OsStr::new(&i.name), OsStr::from_bytes(i.value.as_bytes()))),
-    );
     command
 }
 
-/// Replaces this process with `command`; returns only if that failed, with
-/// the exit code a shell would use (127 not found, 126 not executable).
+/// Replaces this process with `command`; returns only if that failed.
 pub fn replace_process(mut command: Command, program: &OsStr) -> Failure {
     let _ = std::io::stdout().flush();
-    let error = command.exec();
+    cannot_run(&command.exec(), program)
+}
+
+/// The failure to start `program`, with the exit code a shell would use
+/// (127 not found, 126 found but not executable).
+pub fn cannot_run(error: &std::io::Error, program: &OsStr) -> Failure {
     let shown = program.to_string_lossy();
     if error.kind() == ErrorKind::NotFound {
         Failure::new(
@@ -37,5 +32,19 @@ pub fn replace_process(mut command: Command, program: &OsStr) -> Failure {
         .with_hint("check the name, or give a path to the program")
     } else {
         Failure::new(CANNOT_EXECUTE, format!("cannot run '{shown}': {error}"))
+    }
+}
+
+/// Keeps secrets out of core dumps: ours (not dumpable at all) and the
+/// program's (a core size limit of 0, which it inherits), since both hold
+/// the values in memory.
+pub fn disable_core_dumps() {
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
     }
 }

@@ -1,8 +1,11 @@
-//! Running a program with secrets: choosing and decrypting what to inject
-//! (`environment`), then starting the program (`launch`).
-//!
-//! The two halves stay apart so that a supervising launcher (output masking)
-//! can reuse the same environment.
+//! Running a program with secrets: which secrets and what environment
+//! (`environment`), then either replacing this process with the program
+//! (`launch`) or, when its output must be masked (`streams` decides), running
+//! it as a supervised child (`supervise`) whose output passes through the
+//! masker (`mask`).
 
 pub mod environment;
 pub mod launch;
+pub mod mask;
+pub mod streams;
+pub mod supervise;

@@ -1,0 +1,234 @@
+//! Running the program as our child when its output must be masked: pipes
+//! for the masked streams, a thread copying each through the masker, signals
+//! forwarded, and our exit made the same as the program's.
+//!
+//! Not for the unmasked case, where `launch` replaces this process instead.
+
+use super::mask::{MaskedStream, Masker};
+use super::streams::MaskedStreams;
+use anyhow::{Context, Result};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::mem::ManuallyDrop;
+use std::os::fd::FromRawFd;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Signals that reach the program when they are sent to `secrets`.
+const FORWARDED: [i32; 7] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH];
+
+/// How long output still flows after the program exits, in case something
+/// it started holds the pipe open.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
+
+/// Runs `command` with the chosen streams masked and returns how it ended.
+/// Fails only if the program could not be started.
+pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> Result<ExitStatus> {
+    if masked.stdout {
+        command.stdout(Stdio::piped());
+    }
+    if masked.stderr {
+        command.stderr(Stdio::piped());
+    }
+    die_with_parent(&mut command);
+    // Registered before the program starts, so none is lost in between.
+    let mut signals =
+        SignalsInfo::<WithOrigin>::new(FORWARDED).context("cannot install the signal handlers")?;
+    let mut child = command.spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let exited = Arc::new(Mutex::new(false));
+    let signal_handle = signals.handle();
+    let forwarder = {
+        let exited = Arc::clone(&exited);
+        std::thread::spawn(move || forward_signals(&mut signals, pid, &exited))
+    };
+    let outputs = [
+        child
+            .stdout
+            .take()
+            .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDOUT_FILENO)),
+        child
+            .stderr
+            .take()
+            .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDERR_FILENO)),
+    ];
+    let copiers: Vec<Copier> = outputs
+        .into_iter()
+        .flatten()
+        .map(|(reader, fd)| Copier::start(reader, fd, Arc::clone(&masker)))
+        .collect();
+    let status = wait_without_pid_reuse(&mut child, pid, &exited);
+    let deadline = std::time::Instant::now() + DRAIN_AFTER_EXIT;
+    for copier in copiers {
+        copier.drain(deadline);
+    }
+    signal_handle.close();
+    let _ = forwarder.join();
+    status
+}
+
+/// A thread copying one of the program's streams to ours through the masker.
+struct Copier {
+    stream: Arc<Mutex<MaskedStream>>,
+    fd: i32,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+impl Copier {
+    fn start(reader: Box<dyn Read + Send>, fd: i32, masker: Arc<Masker>) -> Copier {
+        let stream = Arc::new(Mutex::new(MaskedStream::new(masker)));
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let copying = Arc::clone(&stream);
+        std::thread::spawn(move || {
+            copy_masked(reader, fd, &copying);
+            let _ = done_tx.send(());
+        });
+        Copier { stream, fd, done }
+    }
+
+    /// Waits for the stream's end; if something the program started still
+    /// holds the pipe open after a short while, releases what is decided
+    /// and stops waiting (the thread dies with the process).
+    fn drain(self, deadline: std::time::Instant) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if self.done.recv_timeout(left).is_ok() {
+            return;
+        }
+        let mut out = Vec::new();
+        self.stream
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finish(&mut out);
+        let _ = write_fd(self.fd, &out);
+    }
+}
+
+/// The child is killed if `secrets` dies without forwarding anything (e.g.
+/// SIGKILL): no orphan keeps running unmasked.
+fn die_with_parent(command: &mut Command) {
+    let parent = std::process::id() as libc::pid_t;
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the line above.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Forwards each signal sent to `secrets` alone. One that the kernel sent to
+/// the terminal's foreground group (Ctrl-C, Ctrl-\, a resize) already reached
+/// the program, which shares our group: forwarding it would deliver it twice.
+fn forward_signals(signals: &mut SignalsInfo<WithOrigin>, pid: libc::pid_t, exited: &Mutex<bool>) {
+    for origin in signals.forever() {
+        if matches!(origin.cause, Cause::Kernel) {
+            continue;
+        }
+        if origin.process.is_some_and(|p| p.pid == pid) {
+            continue;
+        }
+        let exited = exited.lock().unwrap_or_else(|e| e.into_inner());
+        if !*exited {
+            unsafe { libc::kill(pid, origin.signal) };
+        }
+    }
+}
+
+/// Waits for the program without reaping it first, marks it exited under the
+/// forwarder's lock, then reaps it: until then its pid cannot be reused, so a
+/// late signal never reaches a stranger.
+fn wait_without_pid_reuse(
+    child: &mut Child,
+    pid: libc::pid_t,
+    exited: &Mutex<bool>,
+) -> Result<ExitStatus> {
+    loop {
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 {
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != ErrorKind::Interrupted {
+            break;
+        }
+    }
+    *exited.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    Ok(child.wait()?)
+}
+
+/// Copies one of the program's streams to ours through the masker: each
+/// read's masked bytes in one write, as soon as they are decided.
+fn copy_masked(mut reader: Box<dyn Read + Send>, fd: i32, stream: &Mutex<MaskedStream>) {
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut out = Vec::with_capacity(buffer.len() + 1024);
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        out.clear();
+        stream
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(&buffer[..read], &mut out);
+        if write_fd(fd, &out).is_err() {
+            // Our reader left (EPIPE): stop reading, so the program gets
+            // SIGPIPE on its next write, as it would without us.
+            return;
+        }
+    }
+    out.clear();
+    stream
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .finish(&mut out);
+    let _ = write_fd(fd, &out);
+}
+
+/// One `write_all` on the raw descriptor: std's stdout is line-buffered,
+/// which would hide a prompt without a newline.
+fn write_fd(fd: i32, bytes: &[u8]) -> std::io::Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let mut file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+    file.write_all(bytes)
+}
+
+/// Ends this process as the program ended: same exit code, or the same
+/// signal with its default action (core dumps are already off).
+pub fn exit_like(status: ExitStatus) -> ! {
+    if let Some(signal) = status.signal() {
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, signal);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::raise(signal);
+        }
+        std::process::exit(128 + signal);
+    }
+    std::process::exit(status.code().unwrap_or(1));
+}
