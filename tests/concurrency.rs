@@ -37,7 +37,7 @@ fn all_values(sb: &Sandbox, names: &[String]) -> Vec<String> {
         .collect();
     let out = sb
         .cmd()
-        .args(["exec", "--", "sh", "-c", &script])
+        .args(["exec", "--mask", "never", "--", "sh", "-c", &script])
         .output()
         .unwrap();
     assert_success(&out, "exec reading all values");
@@ -149,6 +149,8 @@ fn parallel_reads_and_writes_mix() {
                         .cmd()
                         .args([
                             "exec",
+                            "--mask",
+                            "never",
                             "--only",
                             "BASE",
                             "--",

@@ -147,7 +147,15 @@ fn overriding_an_inherited_variable_warns_without_values() {
         .cmd()
         .env("OVERRIDE_ME", "zq-inherited-side-value")
         .env_remove("NOT_INHERITED")
-        .args(["exec", "--", "sh", "-c", "printf %s \"$OVERRIDE_ME\""])
+        .args([
+            "exec",
+            "--mask",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$OVERRIDE_ME\"",
+        ])
         .output()
         .unwrap();
     let err = stderr(&out);

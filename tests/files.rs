@@ -212,7 +212,15 @@ fn values_never_reach_disk_or_output() {
     // The child's own output is the only place the value may appear.
     let out = sb
         .cmd()
-        .args(["exec", "--", "sh", "-c", "printf %s \"$LEAK_TEST\""])
+        .args([
+            "exec",
+            "--mask",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$LEAK_TEST\"",
+        ])
         .output()
         .unwrap();
     assert_success(&out, "exec");
@@ -250,7 +258,15 @@ fn values_never_reach_disk_or_output() {
     );
     let out = sb
         .cmd()
-        .args(["exec", "--", "sh", "-c", "printf %s \"$LEAK_TEST\"; exit 4"])
+        .args([
+            "exec",
+            "--mask",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$LEAK_TEST\"; exit 4",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));

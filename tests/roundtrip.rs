@@ -97,12 +97,20 @@ fn full_session() {
 
     // Exec sees the value, without the trailing newline from the pipe.
     sb.cmd()
-        .args(["exec", "--", "sh", "-c", "printf %s \"$API_KEY\""])
+        .args([
+            "exec",
+            "--mask",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$API_KEY\"",
+        ])
         .assert()
         .success()
         .stdout("s3cret-value");
     sb.cmd()
-        .args(["exec", "--", "printenv", "API_KEY"])
+        .args(["exec", "--mask", "never", "--", "printenv", "API_KEY"])
         .assert()
         .success()
         .stdout("s3cret-value\n");
@@ -283,7 +291,7 @@ fn abc_sandbox() -> Sandbox {
 fn exec_abc(sb: &Sandbox, options: &[&str]) -> String {
     let out = sb
         .cmd()
-        .arg("exec")
+        .args(["exec", "--mask", "never"])
         .args(options)
         .args(["--", "sh", "-c", SHOW_ABC])
         .env_remove("ALPHA_TOKEN")
@@ -418,7 +426,15 @@ fn vault_and_identity_paths_can_be_overridden() {
         .cmd()
         .env("SECRETS_VAULT", &vault)
         .env("SECRETS_IDENTITY", &identity)
-        .args(["exec", "--", "sh", "-c", "printf %s \"$FLAG_SECRET\""])
+        .args([
+            "exec",
+            "--mask",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$FLAG_SECRET\"",
+        ])
         .output()
         .unwrap();
     assert_success(&out, "exec with SECRETS_VAULT");

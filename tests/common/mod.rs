@@ -218,7 +218,7 @@ impl Sandbox {
         let script = format!("[ \"${{{name}+set}}\" = set ] || exit 99; printf %s \"${name}\"");
         let out = self
             .cmd()
-            .args(["exec", "--", "sh", "-c", &script])
+            .args(["exec", "--mask", "never", "--", "sh", "-c", &script])
             .output()
             .unwrap();
         assert_success(&out, &format!("secrets exec (reading {name})"));
