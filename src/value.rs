@@ -93,10 +93,32 @@ fn prompt_twice(name: &str) -> Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(first.as_bytes().to_vec()))
 }
 
-fn prompt(text: &str) -> Result<Zeroizing<String>> {
-    rpassword::prompt_password(text)
-        .map(Zeroizing::new)
-        .context("cannot read the value from the terminal")
+/// One hidden prompt on the terminal.
+///
+/// rpassword turns Ctrl-C into a SIGINT raised while echo is still off; with
+/// the default action the process would die there and leave the user's
+/// terminal silent. So SIGINT is caught for the prompt's duration: rpassword
+/// then restores the terminal and returns, and we die of SIGINT after it.
+pub fn prompt(text: &str) -> Result<Zeroizing<String>> {
+    use signal_hook::consts::SIGINT;
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handler = signal_hook::flag::register(SIGINT, std::sync::Arc::clone(&interrupted))
+        .context("cannot install the SIGINT handler")?;
+    let answer = rpassword::prompt_password(text).map(Zeroizing::new);
+    signal_hook::low_level::unregister(handler);
+    match answer {
+        Ok(answer) => Ok(answer),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            crate::output::stderr_line("");
+            let _ = signal_hook::low_level::emulate_default_handler(SIGINT);
+            std::process::exit(130);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            crate::output::stderr_line("");
+            Err(Failure::usage("no value was entered (end of input)").into())
+        }
+        Err(e) => Err(e).context("cannot read the value from the terminal"),
+    }
 }
 
 #[cfg(test)]

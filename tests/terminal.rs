@@ -94,17 +94,24 @@ impl Terminal {
     /// Runs `secrets ARGS...` in `sb` with a pseudo-terminal as its stdin,
     /// stdout, stderr and controlling terminal.
     fn run(sb: &Sandbox, args: &[&str]) -> Terminal {
+        Self::run_then(sb, args, None)
+    }
+
+    /// Like `run`, then runs the shell command `after` on the same terminal
+    /// once the binary has exited.
+    fn run_then(sb: &Sandbox, args: &[&str], after: Option<&str>) -> Terminal {
         let tty_path_file = sb.root().join("tty-path");
         let _ = std::fs::remove_file(&tty_path_file);
-        let mut inner = format!(
-            "tty > {} && exec {}",
-            shell_quote(tty_path_file.to_str().unwrap()),
-            shell_quote(bin().to_str().unwrap())
-        );
+        let mut command_line = shell_quote(bin().to_str().unwrap());
         for arg in args {
-            inner.push(' ');
-            inner.push_str(&shell_quote(arg));
+            command_line.push(' ');
+            command_line.push_str(&shell_quote(arg));
         }
+        let tty = shell_quote(tty_path_file.to_str().unwrap());
+        let inner = match after {
+            None => format!("tty > {tty} && exec {command_line}"),
+            Some(after) => format!("tty > {tty} && {{ {command_line}; {after}; }}"),
+        };
         let mut cmd = std::process::Command::new("script");
         // -q: no "Script started" banner; -e: exit with the child's code;
         // -c: run this command; /dev/null: no typescript file.
@@ -198,6 +205,14 @@ impl Terminal {
         String::from_utf8_lossy(&out.stdout)
             .split(|c: char| c.is_whitespace() || c == ';')
             .any(|setting| setting == "-echo")
+    }
+
+    /// Types bytes as they are (no newline), e.g. a Ctrl-C.
+    fn type_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        if let Err(e) = stdin.write_all(bytes).and_then(|()| stdin.flush()) {
+            self.fail(&format!("cannot type {bytes:?}: {e}"));
+        }
     }
 
     fn type_line(&mut self, line: &str) {
@@ -417,4 +432,28 @@ fn delete_with_yes_on_a_terminal_does_not_ask() {
         session.text()
     );
     assert_eq!(sb.names(), Vec::<String>::new());
+}
+
+#[test]
+fn ctrl_c_at_a_hidden_prompt_restores_echo_and_stores_nothing() {
+    let sb = Sandbox::new();
+    sb.create("KEPT", "kept-value");
+    let after = "echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo";
+    let mut term = Terminal::run_then(&sb, &["update", "KEPT"], Some(after));
+    term.expect(&value_prompt("KEPT"));
+    let deadline = Instant::now() + ECHO_OFF_TIMEOUT;
+    while !term.echo_is_off() && Instant::now() < deadline {
+        thread::sleep(POLL);
+    }
+    term.type_raw(b"\x03");
+    let session = term.finish();
+    let text = session.text();
+    assert!(
+        text.contains("exit=130"),
+        "died of SIGINT, as Ctrl-C does:\n{text}"
+    );
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    assert!(lines.contains(&"echo"), "echo is back on:\n{text}");
+    assert!(!lines.contains(&"-echo"), "echo left off:\n{text}");
+    assert_eq!(sb.value_of("KEPT"), b"kept-value");
 }
