@@ -40,6 +40,9 @@ _secrets() {
             secrets,ls)
                 cmd="secrets__subcmd__list"
                 ;;
+            secrets,passwd)
+                cmd="secrets__subcmd__passwd"
+                ;;
             secrets,rm)
                 cmd="secrets__subcmd__delete"
                 ;;
@@ -70,6 +73,9 @@ _secrets() {
             secrets__subcmd__help,list)
                 cmd="secrets__subcmd__help__subcmd__list"
                 ;;
+            secrets__subcmd__help,passwd)
+                cmd="secrets__subcmd__help__subcmd__passwd"
+                ;;
             secrets__subcmd__help,show)
                 cmd="secrets__subcmd__help__subcmd__show"
                 ;;
@@ -83,7 +89,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,7 +231,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update delete exec completions help"
+            opts="init create list show update delete exec passwd completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +342,20 @@ _secrets() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        secrets__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         secrets__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -365,7 +385,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__init)
-            opts="-h --vault --identity --help"
+            opts="-h --passphrase --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +408,28 @@ _secrets() {
             ;;
         secrets__subcmd__list)
             opts="-h --json --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__passwd)
+            opts="-h --remove --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -33,12 +33,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand delete 'Delete secrets permanently'
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
+            cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'secrets;init'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --passphrase 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -111,6 +113,13 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'secrets;passwd'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --remove 'Remove the passphrase instead of setting a new one'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'secrets;completions'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
@@ -125,6 +134,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand update 'Replace a secret''s value (and description, if given)'
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
+            cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -141,6 +151,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;delete'= {
         }
         &'secrets;help;exec'= {
+        }
+        &'secrets;help;passwd'= {
         }
         &'secrets;help;completions'= {
         }

@@ -37,10 +37,12 @@ complete -c secrets -n "__fish_secrets_needs_command" -f -a "update" -d 'Replace
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "delete" -d 'Delete secrets permanently'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "rm" -d 'Delete secrets permanently'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand init" -l passphrase -d 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
 complete -c secrets -n "__fish_secrets_using_subcommand init" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand create" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
@@ -85,15 +87,20 @@ complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The v
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l remove -d 'Remove the passphrase instead of setting a new one'
+complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "delete" -d 'Delete secrets permanently'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "delete" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

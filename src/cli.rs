@@ -67,12 +67,27 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Run a program with the secrets in its environment
     Exec(ExecArgs),
+    /// Add, change or remove the identity's passphrase (the new one comes
+    /// from SECRETS_NEW_PASSPHRASE, or is asked twice)
+    Passwd(PasswdArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or
+    /// asked twice on the terminal); unlocking it then takes about a second
+    #[arg(long)]
+    pub passphrase: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// Remove the passphrase instead of setting a new one
+    #[arg(long)]
+    pub remove: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {

@@ -67,6 +67,22 @@ pub fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with a new 0600 file atomically: the bytes go to a
+/// temporary sibling, are synced, then renamed over it; a crash leaves the
+/// old file or the new one, never a mix.
+pub fn replace_private_file(path: &Path, contents: &[u8]) -> Result<()> {
+    let temp = sibling_temp_path(path)?;
+    let result = write_synced(&temp, contents).and_then(|()| {
+        fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result?;
+    sync_parent(path);
+    Ok(())
+}
+
 fn write_synced(path: &Path, contents: &[u8]) -> Result<()> {
     let mut file =
         create_private_file(path).with_context(|| format!("cannot create {}", path.display()))?;

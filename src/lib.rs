@@ -13,6 +13,7 @@ pub mod exec;
 pub mod files;
 pub mod name;
 pub mod output;
+pub mod passphrase;
 pub mod random;
 pub mod value;
 pub mod vault;

@@ -3,8 +3,11 @@
 use super::Run;
 use crate::cli::InitArgs;
 use crate::config::Paths;
+use crate::error::Failure;
 use crate::output;
+use crate::passphrase;
 use crate::vault::{Identity, Vault};
+use age::secrecy::SecretString;
 use anyhow::{Context, Result};
 
 impl Run for InitArgs {
@@ -16,6 +19,9 @@ impl Run for InitArgs {
                 "vault already exists at {}; nothing changed\n",
                 paths.vault.display()
             ))?;
+            if self.passphrase {
+                output::hint("to protect an existing identity with a passphrase: secrets passwd");
+            }
             if !paths.identity.exists() {
                 output::warning(&format!(
                     "no identity at {}: the vault's values cannot be decrypted without the one it was created for",
@@ -24,7 +30,15 @@ impl Run for InitArgs {
             }
             return Ok(());
         }
-        let (identity, identity_is_new) = load_or_generate_identity(paths)?;
+        if self.passphrase && paths.identity.exists() {
+            output::hint("the identity exists: `secrets passwd` changes its passphrase");
+        }
+        let new_passphrase = if self.passphrase && !paths.identity.exists() {
+            Some(passphrase::new(passphrase::PASSPHRASE_VAR)?)
+        } else {
+            None
+        };
+        let (identity, identity_is_new) = load_or_generate_identity(paths, new_passphrase)?;
         let vault_is_new = Vault::create(&paths.vault, &identity.recipient().to_string())?;
         let mut report = String::new();
         report += &describe("identity", &paths.identity, identity_is_new);
@@ -37,7 +51,14 @@ impl Run for InitArgs {
 /// with a note on stderr.
 pub fn open_or_create(paths: &Paths) -> Result<Vault> {
     if !paths.vault.exists() {
-        let (identity, _) = load_or_generate_identity(paths)?;
+        // Writes never ask for a passphrase; a protected identity's public
+        // key is only in the vault, so `init` makes the vault first.
+        if paths.identity.exists() && Identity::is_protected(&paths.identity)? {
+            return Err(Failure::new(1, format!("no vault at {}", paths.vault.display()))
+                .with_hint("the identity is protected by a passphrase: run `secrets init` once to create the vault")
+                .into());
+        }
+        let (identity, _) = load_or_generate_identity(paths, None)?;
         if Vault::create(&paths.vault, &identity.recipient().to_string())? {
             output::note(&format!(
                 "created a new vault at {} (identity: {})",
@@ -49,7 +70,10 @@ pub fn open_or_create(paths: &Paths) -> Result<Vault> {
     Vault::open(&paths.vault)
 }
 
-fn load_or_generate_identity(paths: &Paths) -> Result<(Identity, bool)> {
+fn load_or_generate_identity(
+    paths: &Paths,
+    passphrase: Option<SecretString>,
+) -> Result<(Identity, bool)> {
     if paths.identity.exists() {
         return Ok((Identity::load(&paths.identity)?, false));
     }
@@ -60,7 +84,7 @@ fn load_or_generate_identity(paths: &Paths) -> Result<(Identity, bool)> {
     {
         crate::files::create_private_dir(dir)?;
     }
-    match Identity::generate(&paths.identity) {
+    match Identity::generate(&paths.identity, passphrase) {
         Ok(identity) => Ok((identity, true)),
         // Another process created it between our check and our write.
         Err(_) if paths.identity.exists() => Ok((Identity::load(&paths.identity)?, false)),

@@ -6,6 +6,7 @@ mod delete;
 mod exec;
 mod init;
 mod list;
+mod passwd;
 mod show;
 mod update;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Update(args) => args.run(&paths),
         Command::Delete(args) => args.run(&paths),
         Command::Exec(args) => args.run(&paths),
+        Command::Passwd(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
     }
 }

@@ -38,13 +38,6 @@ pub enum Sealing {
 }
 
 impl Sealing {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sealing::Age => "age",
-            Sealing::Key => "key",
-        }
-    }
-
     pub fn parse(text: &str) -> Result<Sealing> {
         match text {
             "age" => Ok(Sealing::Age),

@@ -187,10 +187,6 @@ impl Vault {
         linked
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Every secret's metadata, sorted by name in any case (names are unique
     /// in any case, so this follows the unique index: no sort step).
     pub fn list(&self) -> Result<Vec<SecretMeta>> {

@@ -1,0 +1,67 @@
+//! Where passphrases come from: an environment variable for scripts, else a
+//! hidden prompt on the terminal, else a clear failure naming the variable.
+
+use crate::error::Failure;
+use age::secrecy::SecretString;
+use anyhow::Result;
+
+/// Unlocks a protected identity (read by commands that decrypt).
+pub const PASSPHRASE_VAR: &str = "SECRETS_PASSPHRASE";
+/// The new passphrase for `secrets passwd`.
+pub const NEW_PASSPHRASE_VAR: &str = "SECRETS_NEW_PASSPHRASE";
+
+/// The passphrase that unlocks the identity at `shown`.
+pub fn current(shown: &str) -> Result<SecretString> {
+    if let Some(passphrase) = from_env(PASSPHRASE_VAR)? {
+        return Ok(passphrase);
+    }
+    let answer = prompt(&format!("Passphrase for {shown}: "), PASSPHRASE_VAR)?;
+    non_empty(answer)
+}
+
+/// A new passphrase: from `var` if set, else asked twice on the terminal.
+pub fn new(var: &str) -> Result<SecretString> {
+    if let Some(passphrase) = from_env(var)? {
+        return Ok(passphrase);
+    }
+    let first = prompt("New passphrase: ", var)?;
+    let second = prompt("Repeat the new passphrase: ", var)?;
+    if *first != *second {
+        return Err(Failure::usage("the two passphrases do not match; nothing was changed").into());
+    }
+    non_empty(first)
+}
+
+fn from_env(var: &str) -> Result<Option<SecretString>> {
+    match std::env::var(var) {
+        Ok(value) if value.is_empty() => {
+            Err(Failure::usage(format!("{var} is set but empty")).into())
+        }
+        Ok(value) => Ok(Some(SecretString::from(value))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Failure::usage(format!("{var} is not valid UTF-8")).into())
+        }
+    }
+}
+
+/// A hidden prompt on the controlling terminal, or a failure that says how
+/// to give the passphrase without one.
+fn prompt(text: &str, var: &str) -> Result<zeroize::Zeroizing<String>> {
+    if std::fs::File::open("/dev/tty").is_err() {
+        return Err(Failure::new(
+            1,
+            "the identity needs a passphrase and there is no terminal to ask on",
+        )
+        .with_hint(format!("set {var} in the environment of this command"))
+        .into());
+    }
+    crate::value::prompt(text)
+}
+
+fn non_empty(answer: zeroize::Zeroizing<String>) -> Result<SecretString> {
+    if answer.is_empty() {
+        return Err(Failure::usage("the passphrase is empty").into());
+    }
+    Ok(SecretString::from(answer.as_str().to_owned()))
+}

@@ -1,0 +1,194 @@
+//! Damaged and hostile input: truncated vaults, garbage identities, random
+//! names and values. Each gets one clear `error:` line, never a panic, and
+//! never a change to the vault.
+
+mod common;
+
+use common::*;
+use std::ffi::OsString;
+use std::fs;
+use std::os::unix::ffi::OsStringExt;
+
+/// A small deterministic generator: the same inputs on every run.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// `len` random bytes other than NUL (which argv and values cannot hold).
+    fn bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|_| (self.next() % 255) as u8 + 1).collect()
+    }
+}
+
+fn assert_clean_failure(out: &std::process::Output, what: &str) {
+    assert!(!out.status.success(), "{what} should fail");
+    assert_no_panic(out);
+    let err = stderr(out);
+    assert!(err.starts_with("error: "), "{what}: {err}");
+    assert!(
+        err.lines().count() <= 2,
+        "{what}: one error line and a hint at most: {err}"
+    );
+}
+
+#[test]
+fn a_truncated_vault_is_refused_and_left_as_it_is() {
+    let sb = Sandbox::new();
+    sb.create("ONE", "value-one-1111");
+    sb.create("TWO", "value-two-2222");
+    // Fold the WAL in, so the file alone is the whole vault.
+    open_db(&sb.vault_path())
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let whole = fs::read(sb.vault_path()).unwrap();
+    for keep in [50, 100, 4096, whole.len() / 2, whole.len() - 1] {
+        fs::write(sb.vault_path(), &whole[..keep]).unwrap();
+        for suffix in ["-wal", "-shm"] {
+            let _ = fs::remove_file(format!("{}{suffix}", sb.vault_path().display()));
+        }
+        let list = sb.cmd().arg("list").output().unwrap();
+        let exec = sb
+            .cmd()
+            .arg("exec")
+            .arg("--")
+            .args(sb.touch_marker_args())
+            .output()
+            .unwrap();
+        // Within the first page (header, schema) nothing can work; a cut
+        // further in may still list what is intact, but fails cleanly if not.
+        if keep <= 4096 {
+            assert!(
+                !list.status.success() && !exec.status.success(),
+                "cut at {keep}"
+            );
+        }
+        if !list.status.success() {
+            assert_clean_failure(&list, &format!("list of a vault cut at {keep}"));
+        }
+        if !exec.status.success() {
+            assert_clean_failure(&exec, &format!("exec of a vault cut at {keep}"));
+            assert_eq!(exec.status.code(), Some(125));
+            assert!(
+                !sb.marker_path().exists(),
+                "nothing runs on a damaged vault"
+            );
+        }
+        assert_eq!(
+            fs::read(sb.vault_path()).unwrap(),
+            &whole[..keep],
+            "the damaged file is left as it was (cut at {keep})"
+        );
+    }
+}
+
+#[test]
+fn a_garbage_identity_is_refused_clearly() {
+    let sb = Sandbox::new();
+    sb.create("TOKEN", "token-value-1234");
+    let mut random = Random(0x5eed);
+    let garbage: [(&str, Vec<u8>); 4] = [
+        ("random bytes", random.bytes(300)),
+        ("a text line", b"this is not a key\n".to_vec()),
+        (
+            "comments only",
+            b"# created: never\n# public key: none\n".to_vec(),
+        ),
+        ("a truncated key", b"AGE-SECRET-KEY-1QQQQ\n".to_vec()),
+    ];
+    for (what, bytes) in garbage {
+        fs::write(sb.identity_path(), &bytes).unwrap();
+        let out = sb
+            .cmd()
+            .arg("exec")
+            .arg("--")
+            .args(sb.touch_marker_args())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(125), "{what}");
+        assert_clean_failure(&out, what);
+        assert!(
+            stderr(&out).contains("identity"),
+            "{what}: {}",
+            stderr(&out)
+        );
+        assert!(!sb.marker_path().exists(), "{what}: nothing runs");
+        assert_eq!(
+            fs::read(sb.identity_path()).unwrap(),
+            bytes,
+            "{what}: untouched"
+        );
+    }
+}
+
+#[test]
+fn random_names_are_refused_or_accepted_never_crash() {
+    let sb = Sandbox::new();
+    sb.init();
+    let mut random = Random(0xdead_beef);
+    for round in 0..120 {
+        let len = 1 + (random.next() % 40) as usize;
+        let name = OsString::from_vec(random.bytes(len));
+        let out = sb
+            .cmd()
+            .arg("create")
+            .arg(&name)
+            .write_stdin("some-value")
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        match out.status.code() {
+            Some(0) => assert!(sb.names().iter().any(|n| *n == name.to_string_lossy())),
+            Some(2) => assert!(stderr(&out).starts_with("error: "), "round {round}"),
+            other => panic!(
+                "round {round}: create {name:?} exited {other:?}: {}",
+                stderr(&out)
+            ),
+        }
+    }
+}
+
+#[test]
+fn random_values_round_trip_exactly() {
+    let sb = Sandbox::new();
+    let mut random = Random(0xfeed_f00d);
+    for round in 0..12 {
+        let len = 1 + (random.next() % 2000) as usize;
+        let value = random.bytes(len);
+        let name = format!("RANDOM_{round}");
+        let file = sb.root().join("value.bin");
+        fs::write(&file, &value).unwrap();
+        sb.cmd()
+            .args(["create", &name, "--from-file"])
+            .arg(&file)
+            .assert()
+            .success();
+        assert_eq!(sb.value_of(&name), value, "round {round}");
+    }
+}
+
+#[test]
+fn a_vault_locked_past_the_busy_timeout_is_one_clear_error() {
+    let sb = Sandbox::new();
+    sb.create("BEFORE", "before-value");
+    let holder = open_db(&sb.vault_path());
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    // Takes the whole busy timeout (10 s): the wait is the behaviour tested.
+    let out = sb
+        .cmd()
+        .args(["create", "DURING"])
+        .write_stdin("during-value")
+        .output()
+        .unwrap();
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(out.status.code(), Some(1));
+    assert_clean_failure(&out, "create on a locked vault");
+    assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
+    assert_eq!(sb.names(), ["BEFORE"], "nothing half-written");
+}
