@@ -34,6 +34,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
+            cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -120,6 +122,56 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'secrets;rekey'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;recipients'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand add 'Let another key open the vault (a teammate, a Devbox)'
+            cand remove 'Revoke keys: the vault gets a new data key they never saw'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;recipients;list'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;recipients;add'= {
+            cand --file 'Read the public keys from this file, one per line (# comments allowed)'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;recipients;remove'= {
+            cand --file 'Read the public keys from this file, one per line (# comments allowed)'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;recipients;help'= {
+            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand add 'Let another key open the vault (a teammate, a Devbox)'
+            cand remove 'Revoke keys: the vault gets a new data key they never saw'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;recipients;help;list'= {
+        }
+        &'secrets;recipients;help;add'= {
+        }
+        &'secrets;recipients;help;remove'= {
+        }
+        &'secrets;recipients;help;help'= {
+        }
         &'secrets;completions'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
@@ -135,6 +187,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
+            cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -153,6 +207,19 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;exec'= {
         }
         &'secrets;help;passwd'= {
+        }
+        &'secrets;help;rekey'= {
+        }
+        &'secrets;help;recipients'= {
+            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand add 'Let another key open the vault (a teammate, a Devbox)'
+            cand remove 'Revoke keys: the vault gets a new data key they never saw'
+        }
+        &'secrets;help;recipients;list'= {
+        }
+        &'secrets;help;recipients;add'= {
+        }
+        &'secrets;help;recipients;remove'= {
         }
         &'secrets;help;completions'= {
         }

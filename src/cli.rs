@@ -70,8 +70,43 @@ pub enum Command {
     /// Add, change or remove the identity's passphrase (the new one comes
     /// from SECRETS_NEW_PASSPHRASE, or is asked twice)
     Passwd(PasswdArgs),
+    /// Replace your identity with a new one and re-encrypt the vault to it
+    Rekey(RekeyArgs),
+    /// List, add or remove the public keys the vault is encrypted to
+    Recipients(RecipientsArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RekeyArgs {}
+
+#[derive(Debug, Args)]
+pub struct RecipientsArgs {
+    #[command(subcommand)]
+    pub action: RecipientsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecipientsAction {
+    /// Print the public keys the vault is encrypted to, one per line
+    List,
+    /// Let another key open the vault (a teammate, a Devbox)
+    Add(RecipientInput),
+    /// Revoke keys: the vault gets a new data key they never saw
+    Remove(RecipientInput),
+}
+
+/// Public keys: an age key (age1...) or an ssh-ed25519 / ssh-rsa public key
+/// line, given as an argument or read from a file, one per line.
+#[derive(Debug, Args)]
+pub struct RecipientInput {
+    /// The public key
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub recipient: Option<String>,
+    /// Read the public keys from this file, one per line (# comments allowed)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

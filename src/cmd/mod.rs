@@ -7,6 +7,8 @@ mod exec;
 mod init;
 mod list;
 mod passwd;
+mod recipients;
+mod rekey;
 mod show;
 mod update;
 
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(args) => args.run(&paths),
         Command::Exec(args) => args.run(&paths),
         Command::Passwd(args) => args.run(&paths),
+        Command::Rekey(args) => args.run(&paths),
+        Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
     }
 }

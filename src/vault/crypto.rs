@@ -49,9 +49,31 @@ impl Sealing {
 
 /// A recipient the vault encrypts to, parsed from its stored text form.
 pub fn parse_recipient(text: &str) -> Result<Box<dyn age::Recipient + Send>> {
-    let recipient = age::x25519::Recipient::from_str(text)
+    let (recipient, _) = parse_recipient_text(text)
         .map_err(|e| anyhow!("invalid recipient '{text}' in the vault: {e}"))?;
-    Ok(Box::new(recipient))
+    Ok(recipient)
+}
+
+/// Parses a public key given by the user: an age X25519 key (`age1...`) or
+/// an ssh-ed25519 / ssh-rsa public key line. Returns it with its canonical
+/// text, which is what the vault stores.
+pub fn parse_recipient_text(
+    text: &str,
+) -> Result<(Box<dyn age::Recipient + Send>, String), String> {
+    let text = text.trim();
+    if let Ok(key) = age::x25519::Recipient::from_str(text) {
+        let canonical = key.to_string();
+        return Ok((Box::new(key), canonical));
+    }
+    match age::ssh::Recipient::from_str(text) {
+        Ok(key) => {
+            let canonical = key.to_string();
+            Ok((Box::new(key), canonical))
+        }
+        Err(_) => {
+            Err("not an age public key (age1...) or an ssh-ed25519 / ssh-rsa public key".to_owned())
+        }
+    }
 }
 
 /// The vault's data key. Key material: never derive `Clone`, `Debug` or

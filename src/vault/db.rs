@@ -100,10 +100,10 @@ pub struct NewSecret {
 
 /// A stored secret as `exec` needs it: its id, stored name and ciphertext.
 pub struct SealedSecret {
-    rowid: i64,
+    pub(super) rowid: i64,
     pub name: String,
-    sealing: Sealing,
-    ciphertext: Vec<u8>,
+    pub(super) sealing: Sealing,
+    pub(super) ciphertext: Vec<u8>,
 }
 
 /// A decrypted secret, ready to inject.
@@ -114,9 +114,9 @@ pub struct Unsealed {
 
 /// An open vault.
 pub struct Vault {
-    conn: Connection,
-    path: PathBuf,
-    vault_id: String,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+    pub(super) vault_id: String,
 }
 
 impl Vault {
@@ -414,7 +414,7 @@ impl Vault {
 
     /// `secure_delete` overwrites freed pages only once the WAL is written
     /// back into the main file; best effort, readers may hold it.
-    fn scrub_wal(&self) {
+    pub(super) fn scrub_wal(&self) {
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -423,7 +423,10 @@ impl Vault {
 
 /// Starts a write: `BEGIN IMMEDIATE` takes the write lock up front, so two
 /// writers queue on the busy timeout instead of deadlocking mid-transaction.
-fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Transaction<'c>> {
+pub(super) fn begin_write<'c>(
+    conn: &'c mut Connection,
+    path: &Path,
+) -> Result<rusqlite::Transaction<'c>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| explain(e, path))
 }
@@ -454,7 +457,7 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
 }
 
 /// Every secret with its sealed value, by name.
-fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSecret>> {
+pub(super) fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSecret>> {
     // Unordered: the environment has no order, and sorting 10,000 names
     // costs more than reading them.
     let mut stmt = tx.prepare("SELECT rowid, name, sealing, ciphertext FROM secrets")?;
@@ -638,7 +641,7 @@ fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
+pub(super) fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
     let mut stmt = conn.prepare("SELECT recipient FROM recipients ORDER BY recipient")?;
     let texts = stmt
         .query_map([], |r| r.get::<_, String>(0))?

@@ -37,13 +37,50 @@ impl Identity {
     /// Reads the identity file at `path`, asking for its passphrase if it
     /// has one. Refuses a file that other users can read or change.
     pub fn load(path: &Path) -> Result<Identity> {
+        Ok(Self::unlock(path)?.0)
+    }
+
+    /// Like `load`, and also returns the passphrase that unlocked it (for
+    /// `rekey`, which protects the new identity the same way).
+    pub fn unlock(path: &Path) -> Result<(Identity, Option<SecretString>)> {
         let bytes = read_private(path)?;
-        if is_protected(&bytes) {
-            let passphrase = passphrase::current(&path.display().to_string())?;
-            let text = unlock(&bytes, passphrase, path)?;
-            return parse(&text, path);
+        if !is_protected(&bytes) {
+            return Ok((parse(&bytes, path)?, None));
         }
-        parse(&bytes, path)
+        let passphrase = passphrase::current(&path.display().to_string())?;
+        Ok((
+            Self::open_protected(&bytes, &passphrase, path)?,
+            Some(passphrase),
+        ))
+    }
+
+    /// Reads the file at `path` with a passphrase already known (`None` for
+    /// an unprotected file): no prompt.
+    pub fn load_with(path: &Path, passphrase: Option<&SecretString>) -> Result<Identity> {
+        let bytes = read_private(path)?;
+        match passphrase {
+            Some(passphrase) if is_protected(&bytes) => {
+                Self::open_protected(&bytes, passphrase, path)
+            }
+            _ => parse(&bytes, path),
+        }
+    }
+
+    fn open_protected(bytes: &[u8], passphrase: &SecretString, path: &Path) -> Result<Identity> {
+        let copy = SecretString::from(passphrase.expose_secret().to_owned());
+        parse(&unlock(bytes, copy, path)?, path)
+    }
+
+    /// A new identity, in memory only.
+    pub fn new_random() -> Identity {
+        Identity {
+            keys: vec![age::x25519::Identity::generate()],
+        }
+    }
+
+    /// This identity's file bytes, protected by `passphrase` if given.
+    pub fn to_file_bytes(&self, passphrase: Option<&SecretString>) -> Result<Zeroizing<Vec<u8>>> {
+        self.file_bytes(passphrase.map(|p| SecretString::from(p.expose_secret().to_owned())))
     }
 
     /// Whether the identity file at `path` is protected by a passphrase.
@@ -54,9 +91,7 @@ impl Identity {
     /// Generates a new identity and writes it to `path`, which must not
     /// exist, protected by `passphrase` if given.
     pub fn generate(path: &Path, passphrase: Option<SecretString>) -> Result<Identity> {
-        let identity = Identity {
-            keys: vec![age::x25519::Identity::generate()],
-        };
+        let identity = Self::new_random();
         files::write_new_private_file(path, &identity.file_bytes(passphrase)?)?;
         Ok(identity)
     }
@@ -70,6 +105,13 @@ impl Identity {
     /// The public key that values must be encrypted to for this identity.
     pub fn recipient(&self) -> age::x25519::Recipient {
         self.keys[0].to_public()
+    }
+
+    /// Whether `recipient` (canonical text) is one of this identity's keys.
+    pub fn matches(&self, recipient: &str) -> bool {
+        self.keys
+            .iter()
+            .any(|k| k.to_public().to_string() == recipient)
     }
 
     /// The keys as age wants them for decryption.

@@ -4,6 +4,7 @@
 pub mod crypto;
 pub mod db;
 pub mod identity;
+pub mod recipients;
 
 pub use db::{NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};
 pub use identity::Identity;

@@ -1,0 +1,132 @@
+//! Who can open the vault: listing, adding and removing recipients, and
+//! rotating the data key so that a removed recipient is really revoked.
+//!
+//! Every change is one transaction. Adding wraps the same data key to one
+//! more recipient; removing makes a new data key and reseals every value,
+//! since the removed key may have seen the old one.
+
+use super::crypto::{self, DataKey, Sealing};
+use super::db::{Vault, begin_write, read_sealed, recipients};
+use super::identity::Identity;
+use crate::clock;
+use crate::error::Failure;
+use anyhow::{Result, anyhow};
+use rusqlite::{Transaction, params};
+
+impl Vault {
+    /// The recipients' public keys, as stored.
+    pub fn recipient_texts(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT recipient FROM recipients ORDER BY add_time_ms, recipient")?;
+        let texts = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(texts)
+    }
+
+    /// Adds recipients (canonical texts); returns those that were new. Values
+    /// still sealed with age only are resealed under the data key, which the
+    /// new recipients can open.
+    pub fn add_recipients(&mut self, identity: &Identity, added: &[String]) -> Result<Vec<String>> {
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let data_key = unwrap_key(&tx, identity, &self.vault_id)?;
+        reseal(&tx, identity, &self.vault_id, &data_key, &data_key)?;
+        let mut new = Vec::new();
+        for recipient in added {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
+                params![recipient, clock::now_ms()],
+            )?;
+            if inserted == 1 {
+                new.push(recipient.clone());
+            }
+        }
+        wrap_key(&tx, &data_key, &self.vault_id)?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Removes recipients, then rotates the data key and reseals every value
+    /// under it, so the removed keys open nothing, old or new. Refuses to
+    /// remove every recipient that `identity` matches.
+    pub fn remove_recipients(&mut self, identity: &Identity, removed: &[String]) -> Result<()> {
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let current: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT recipient FROM recipients")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for recipient in removed {
+            if !current.contains(recipient) {
+                return Err(Failure::new(
+                    1,
+                    format!("{recipient} is not a recipient of this vault"),
+                )
+                .with_hint("`secrets recipients list` shows them")
+                .into());
+            }
+        }
+        let remaining: Vec<&String> = current.iter().filter(|r| !removed.contains(r)).collect();
+        if !remaining.iter().any(|r| identity.matches(r)) {
+            return Err(Failure::new(
+                1,
+                "refusing to remove the last recipient your identity matches: you could no longer open the vault",
+            )
+            .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
+            .into());
+        }
+        let old_key = unwrap_key(&tx, identity, &self.vault_id)?;
+        let new_key = DataKey::generate()?;
+        for recipient in removed {
+            tx.execute("DELETE FROM recipients WHERE recipient = ?1", [recipient])?;
+        }
+        reseal(&tx, identity, &self.vault_id, &old_key, &new_key)?;
+        wrap_key(&tx, &new_key, &self.vault_id)?;
+        tx.commit()?;
+        self.scrub_wal();
+        Ok(())
+    }
+}
+
+fn unwrap_key(tx: &Transaction<'_>, identity: &Identity, vault_id: &str) -> Result<DataKey> {
+    let wrapped: Option<Vec<u8>> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
+    let wrapped = wrapped.ok_or_else(|| anyhow!("the vault has no data key"))?;
+    DataKey::unwrap(&identity.age_identities(), vault_id, &wrapped)
+}
+
+/// Wraps `key` to the vault's current recipients.
+fn wrap_key(tx: &Transaction<'_>, key: &DataKey, vault_id: &str) -> Result<()> {
+    let wrapped = key.wrap(&recipients(tx)?, vault_id)?;
+    tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
+    Ok(())
+}
+
+/// Reseals values under `new_key`: the age-sealed ones always, the ones under
+/// `old_key` when the key changes. One value that fails to open fails all.
+fn reseal(
+    tx: &Transaction<'_>,
+    identity: &Identity,
+    vault_id: &str,
+    old_key: &DataKey,
+    new_key: &DataKey,
+) -> Result<()> {
+    let rotating = !std::ptr::eq(old_key, new_key);
+    let keys = identity.age_identities();
+    let mut update =
+        tx.prepare("UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1")?;
+    for secret in read_sealed(tx)? {
+        let value = match secret.sealing {
+            Sealing::Age => {
+                crypto::open_with_age(&keys, vault_id, &secret.name, &secret.ciphertext)?
+            }
+            Sealing::Key if rotating => old_key.open(vault_id, &secret.name, &secret.ciphertext)?,
+            Sealing::Key => continue,
+        };
+        update.execute(params![
+            secret.rowid,
+            new_key.seal(vault_id, &secret.name, &value)?
+        ])?;
+    }
+    Ok(())
+}
