@@ -42,6 +42,9 @@ fn sandbox_with_v1_vault() -> Sandbox {
     fs::create_dir_all(sb.identity_dir()).unwrap();
     fs::copy(fixtures.join("vault.db"), sb.vault_path()).unwrap();
     fs::copy(fixtures.join("identity.txt"), sb.identity_path()).unwrap();
+    // Git keeps no 0600 mode; a key file must be private to be used.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(sb.identity_path(), fs::Permissions::from_mode(0o600)).unwrap();
     sb
 }
 
