@@ -457,3 +457,23 @@ fn ctrl_c_at_a_hidden_prompt_restores_echo_and_stores_nothing() {
     assert!(!lines.contains(&"-echo"), "echo left off:\n{text}");
     assert_eq!(sb.value_of("KEPT"), b"kept-value");
 }
+
+#[test]
+fn ctrl_c_reaches_a_supervised_program_once() {
+    let sb = Sandbox::new();
+    sb.create("TOKEN", "token-for-ctrl-c");
+    // The program counts the SIGINTs it gets; the terminal sends one to the
+    // whole foreground group, and secrets must not forward a second.
+    // A loop of builtins (no child to share the signal), so that two
+    // signals a moment apart would run the trap twice.
+    let script = "c=0; trap 'c=$((c+1))' INT; echo ready; i=0; \
+                  while [ $i -lt 300000 ]; do i=$((i+1)); done; echo \"count=$c\"";
+    let mut term = Terminal::run(&sb, &["exec", "--mask", "always", "--", "sh", "-c", script]);
+    term.expect("ready");
+    thread::sleep(Duration::from_millis(100));
+    term.type_raw(b"\x03");
+    let session = term.finish();
+    let text = session.text();
+    assert!(text.contains("count=1"), "one SIGINT, not two:\n{text}");
+    session.assert_code(0, "the program trapped the signal and went on");
+}
