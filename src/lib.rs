@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod exec;
 pub mod files;
+pub mod memory;
 pub mod name;
 pub mod output;
 pub mod passphrase;

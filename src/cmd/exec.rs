@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        launch::disable_core_dumps();
+        crate::memory::disable_core_dumps();
         let injections = self.decrypt(paths)?;
         if injections.is_empty() {
             output::note("no secrets to inject; running the program without any");

@@ -34,17 +34,3 @@ pub fn cannot_run(error: &std::io::Error, program: &OsStr) -> Failure {
         Failure::new(CANNOT_EXECUTE, format!("cannot run '{shown}': {error}"))
     }
 }
-
-/// Keeps secrets out of core dumps: ours (not dumpable at all) and the
-/// program's (a core size limit of 0, which it inherits), since both hold
-/// the values in memory.
-pub fn disable_core_dumps() {
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-        let none = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        libc::setrlimit(libc::RLIMIT_CORE, &none);
-    }
-}
