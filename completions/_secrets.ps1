@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete secrets permanently')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with the secrets in its environment')
             [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -136,6 +137,16 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'secrets;log' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only events that involve this secret (any case)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many events')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of events')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'secrets;rekey' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
@@ -212,6 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete secrets permanently')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with the secrets in its environment')
             [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -240,6 +252,9 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;help;passwd' {
+            break
+        }
+        'secrets;help;log' {
             break
         }
         'secrets;help;rekey' {

@@ -37,6 +37,9 @@ _secrets() {
             secrets,list)
                 cmd="secrets__subcmd__list"
                 ;;
+            secrets,log)
+                cmd="secrets__subcmd__log"
+                ;;
             secrets,ls)
                 cmd="secrets__subcmd__list"
                 ;;
@@ -78,6 +81,9 @@ _secrets() {
                 ;;
             secrets__subcmd__help,list)
                 cmd="secrets__subcmd__help__subcmd__list"
+                ;;
+            secrets__subcmd__help,log)
+                cmd="secrets__subcmd__help__subcmd__log"
                 ;;
             secrets__subcmd__help,passwd)
                 cmd="secrets__subcmd__help__subcmd__passwd"
@@ -134,7 +140,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd rekey recipients completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,7 +282,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update delete exec passwd rekey recipients completions help"
+            opts="init create list show update delete exec passwd log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -374,6 +380,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__log)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -528,6 +548,36 @@ _secrets() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__log)
+            opts="-h --json --name --limit --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

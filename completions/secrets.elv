@@ -34,6 +34,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
@@ -122,6 +123,15 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'secrets;log'= {
+            cand --name 'Only events that involve this secret (any case)'
+            cand --limit 'At most this many events'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print a JSON array of events'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'secrets;rekey'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
@@ -187,6 +197,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
@@ -207,6 +218,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;exec'= {
         }
         &'secrets;help;passwd'= {
+        }
+        &'secrets;help;log'= {
         }
         &'secrets;help;rekey'= {
         }

@@ -38,6 +38,7 @@ complete -c secrets -n "__fish_secrets_needs_command" -f -a "delete" -d 'Delete 
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "rm" -d 'Delete secrets permanently'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "exec" -d 'Run a program with the secrets in its environment'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -93,6 +94,12 @@ complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l remove -d 'Remove the passphrase instead of setting a new one'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l name -d 'Only events that involve this secret (any case)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l limit -d 'At most this many events' -r
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l json -d 'Print a JSON array of events'
+complete -c secrets -n "__fish_secrets_using_subcommand log" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -s h -l help -d 'Print help'
@@ -121,18 +128,19 @@ complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_s
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "delete" -d 'Delete secrets permanently'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "delete" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'

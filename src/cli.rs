@@ -70,6 +70,8 @@ pub enum Command {
     /// Add, change or remove the identity's passphrase (the new one comes
     /// from SECRETS_NEW_PASSPHRASE, or is asked twice)
     Passwd(PasswdArgs),
+    /// Show the audit log, newest first: every change and every exec
+    Log(LogArgs),
     /// Replace your identity with a new one and re-encrypt the vault to it
     Rekey(RekeyArgs),
     /// List, add or remove the public keys the vault is encrypted to
@@ -80,6 +82,19 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RekeyArgs {}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Print a JSON array of events
+    #[arg(long)]
+    pub json: bool,
+    /// Only events that involve this secret (any case)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// At most this many events
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
 
 #[derive(Debug, Args)]
 pub struct RecipientsArgs {

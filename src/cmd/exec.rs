@@ -73,7 +73,9 @@ impl ExecArgs {
         } else {
             None
         };
-        vault.unseal_for_exec(identity.as_ref(), |all| {
+        // argv[0] only: arguments can hold secrets.
+        let program = self.command[0].to_string_lossy();
+        vault.unseal_for_exec(identity.as_ref(), &program, |all| {
             environment::select(all, &self.only, &self.except)
         })
     }

@@ -6,6 +6,7 @@ mod delete;
 mod exec;
 mod init;
 mod list;
+mod log;
 mod passwd;
 mod recipients;
 mod rekey;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Exec(args) => args.run(&paths),
         Command::Passwd(args) => args.run(&paths),
         Command::Rekey(args) => args.run(&paths),
+        Command::Log(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
     }

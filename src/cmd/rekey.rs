@@ -46,6 +46,7 @@ impl Run for RekeyArgs {
             vault.remove_recipients(&reread, std::slice::from_ref(&old_recipient))?;
             std::fs::remove_file(&kept)
                 .with_context(|| format!("cannot remove {}", kept.display()))?;
+            vault.record_event("rekey", Some(&new_recipient))?;
             Ok(())
         })();
         let _ = std::fs::remove_file(&staged);

@@ -6,6 +6,7 @@
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
 use super::crypto::{self, DataKey, Sealing};
+use super::events;
 use super::identity::Identity;
 use crate::clock;
 use crate::error::Failure;
@@ -73,6 +74,18 @@ const MIGRATIONS: &[Migration] = &[
               ALTER TABLE secrets ADD COLUMN sealing TEXT NOT NULL DEFAULT 'age'
                   CHECK (sealing IN ('age', 'key'));",
         then: Some(ensure_data_key),
+    },
+    // 3: the audit log.
+    Migration {
+        sql: "CREATE TABLE events (
+                  id INTEGER PRIMARY KEY,
+                  time_ms INTEGER NOT NULL,
+                  action TEXT NOT NULL,
+                  names TEXT NOT NULL,
+                  program TEXT,
+                  detail TEXT
+              );",
+        then: None,
     },
 ];
 
@@ -249,6 +262,8 @@ impl Vault {
                 });
             }
         }
+        let names: Vec<&str> = stored.iter().map(|s| s.name.as_str()).collect();
+        events::record(&tx, "create", &names, None, None)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -277,6 +292,7 @@ impl Vault {
             params![existing.id, ciphertext, clock::now_ms(), description],
         )?;
         let meta = find_meta(&tx, &existing.name)?.context("the secret vanished")?;
+        events::record(&tx, "update", &[&meta.name], None, None)?;
         tx.commit()?;
         Ok(meta)
     }
@@ -297,6 +313,8 @@ impl Vault {
                 deleted.push(existing.name);
             }
         }
+        let names: Vec<&str> = deleted.iter().map(String::as_str).collect();
+        events::record(&tx, "delete", &names, None, None)?;
         tx.commit()?;
         self.scrub_wal();
         Ok(deleted)
@@ -348,12 +366,15 @@ impl Vault {
     pub fn unseal_for_exec(
         &mut self,
         identity: Option<&Identity>,
+        program: &str,
         choose: impl FnOnce(&[SealedSecret]) -> Result<Vec<usize>>,
     ) -> Result<Vec<Unsealed>> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let secrets = read_sealed(&tx)?;
         let chosen = choose(&secrets)?;
         if chosen.is_empty() {
+            events::record(&tx, "exec", &[], Some(program), None)?;
+            tx.commit()?;
             return Ok(Vec::new());
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
@@ -385,6 +406,12 @@ impl Vault {
             })
             .collect();
         record_use(&tx, &secrets, &chosen)?;
+        let names: Vec<&str> = if chosen.len() == secrets.len() {
+            vec![events::EVERY_SECRET]
+        } else {
+            chosen.iter().map(|&i| secrets[i].name.as_str()).collect()
+        };
+        events::record(&tx, "exec", &names, Some(program), None)?;
         tx.commit()?;
         self.checkpoint_if_large();
         Ok(unsealed)

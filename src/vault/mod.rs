@@ -3,6 +3,7 @@
 
 pub mod crypto;
 pub mod db;
+pub mod events;
 pub mod identity;
 pub mod recipients;
 

@@ -7,6 +7,7 @@
 
 use super::crypto::{self, DataKey, Sealing};
 use super::db::{Vault, begin_write, read_sealed, recipients};
+use super::events;
 use super::identity::Identity;
 use crate::clock;
 use crate::error::Failure;
@@ -43,6 +44,9 @@ impl Vault {
             }
         }
         wrap_key(&tx, &data_key, &self.vault_id)?;
+        if !new.is_empty() {
+            events::record(&tx, "recipients add", &[], None, Some(&new.join(", ")))?;
+        }
         tx.commit()?;
         Ok(new)
     }
@@ -83,6 +87,13 @@ impl Vault {
         }
         reseal(&tx, identity, &self.vault_id, &old_key, &new_key)?;
         wrap_key(&tx, &new_key, &self.vault_id)?;
+        events::record(
+            &tx,
+            "recipients remove",
+            &[],
+            None,
+            Some(&removed.join(", ")),
+        )?;
         tx.commit()?;
         self.scrub_wal();
         Ok(())

@@ -1,0 +1,44 @@
+//! `secrets log`: the audit log, newest first.
+
+use super::Run;
+use crate::cli::LogArgs;
+use crate::clock;
+use crate::config::Paths;
+use crate::output;
+use crate::vault::Vault;
+use anyhow::Result;
+
+impl Run for LogArgs {
+    fn run(self, paths: &Paths) -> Result<()> {
+        let events = Vault::open(&paths.vault)?.events(self.name.as_deref(), self.limit)?;
+        if self.json {
+            return output::json(&events);
+        }
+        if events.is_empty() {
+            return output::stdout("no events\n");
+        }
+        let mut text = String::new();
+        for event in &events {
+            let names = match event.names.as_slice() {
+                [every] if every == crate::vault::events::EVERY_SECRET => {
+                    "(every secret)".to_owned()
+                }
+                names => names.join(","),
+            };
+            let mut line = format!(
+                "{}  {:<17} {names}",
+                clock::rfc3339_utc(event.time_ms),
+                event.action
+            );
+            if let Some(program) = &event.program {
+                line.push_str(&format!("  program={program}"));
+            }
+            if let Some(detail) = &event.detail {
+                line.push_str(&format!("  {detail}"));
+            }
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+        output::stdout(&text)
+    }
+}

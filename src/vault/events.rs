@@ -1,0 +1,108 @@
+//! The audit log: every change to the vault and every `exec`, appended to
+//! the `events` table in the same transaction as the action itself.
+//!
+//! Names, times, the program's name (argv[0] only: arguments can hold
+//! secrets) and public keys; never a value. Deleting a secret keeps its
+//! entries: the history of what existed is what an audit needs.
+
+use super::db::Vault;
+use crate::clock;
+use anyhow::Result;
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+/// In `names`, stands for every secret in the vault at that moment (an
+/// `exec` of the whole vault, which may hold thousands).
+pub const EVERY_SECRET: &str = "*";
+
+/// One entry of the log.
+#[derive(Debug, Serialize)]
+pub struct Event {
+    pub time_ms: i64,
+    pub action: String,
+    pub names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// A public key, for recipient changes and rekey.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Appends an event inside the caller's transaction.
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    action: &str,
+    names: &[&str],
+    program: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO events (time_ms, action, names, program, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        clock::now_ms(),
+        action,
+        serde_json::to_string(names)?,
+        program,
+        detail
+    ])?;
+    Ok(())
+}
+
+impl Vault {
+    /// Records an event on its own (for actions made of several writes).
+    pub fn record_event(&mut self, action: &str, detail: Option<&str>) -> Result<()> {
+        let tx = super::db::begin_write(&mut self.conn, &self.path)?;
+        record(&tx, action, &[], None, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The log, newest first: all of it, or the events that involve `name`
+    /// (in any case; a whole-vault exec involves it if it existed then), at
+    /// most `limit`.
+    pub fn events(&self, name: Option<&str>, limit: Option<usize>) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT time_ms, action, names, program, detail FROM events ORDER BY time_ms, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let names: String = r.get(2)?;
+            Ok(Event {
+                time_ms: r.get(0)?,
+                action: r.get(1)?,
+                names: serde_json::from_str(&names).unwrap_or_default(),
+                program: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        if let Some(name) = name {
+            events = involving(events, name);
+        }
+        events.reverse();
+        events.truncate(limit.unwrap_or(usize::MAX));
+        Ok(events)
+    }
+}
+
+/// The events (oldest first) that name `name`, plus the whole-vault execs
+/// made while a secret of that name existed.
+fn involving(events: Vec<Event>, name: &str) -> Vec<Event> {
+    let mut exists = false;
+    let mut kept = Vec::new();
+    for event in events {
+        let named = event.names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        let every = event.names.iter().any(|n| n == EVERY_SECRET);
+        if named {
+            match event.action.as_str() {
+                "delete" => exists = false,
+                "create" | "import" => exists = true,
+                _ => {}
+            }
+        }
+        if named || (every && exists) {
+            kept.push(event);
+        }
+    }
+    kept
+}
