@@ -31,6 +31,9 @@ _secrets() {
             secrets,help)
                 cmd="secrets__subcmd__help"
                 ;;
+            secrets,import)
+                cmd="secrets__subcmd__import"
+                ;;
             secrets,init)
                 cmd="secrets__subcmd__init"
                 ;;
@@ -75,6 +78,9 @@ _secrets() {
                 ;;
             secrets__subcmd__help,help)
                 cmd="secrets__subcmd__help__subcmd__help"
+                ;;
+            secrets__subcmd__help,import)
+                cmd="secrets__subcmd__help__subcmd__import"
                 ;;
             secrets__subcmd__help,init)
                 cmd="secrets__subcmd__help__subcmd__init"
@@ -140,7 +146,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd log rekey recipients completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,7 +288,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update delete exec passwd log rekey recipients completions help"
+            opts="init create list show update delete exec passwd import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,6 +358,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -512,6 +532,28 @@ _secrets() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__import)
+            opts="-h --json --overwrite --skip-existing --dry-run --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
@@ -123,6 +124,16 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'secrets;import'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Read a flat JSON object of string values instead of dotenv'
+            cand --overwrite 'Replace the values of names that exist already'
+            cand --skip-existing 'Leave names that exist already as they are'
+            cand --dry-run 'Print what would be created, updated and skipped; change nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'secrets;log'= {
             cand --name 'Only events that involve this secret (any case)'
             cand --limit 'At most this many events'
@@ -197,6 +208,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
@@ -218,6 +230,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;exec'= {
         }
         &'secrets;help;passwd'= {
+        }
+        &'secrets;help;import'= {
         }
         &'secrets;help;log'= {
         }

@@ -70,6 +70,8 @@ pub enum Command {
     /// Add, change or remove the identity's passphrase (the new one comes
     /// from SECRETS_NEW_PASSPHRASE, or is asked twice)
     Passwd(PasswdArgs),
+    /// Import secrets from a dotenv file (or a flat JSON object), all or none
+    Import(ImportArgs),
     /// Show the audit log, newest first: every change and every exec
     Log(LogArgs),
     /// Replace your identity with a new one and re-encrypt the vault to it
@@ -82,6 +84,25 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RekeyArgs {}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to read, or - for stdin
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Read a flat JSON object of string values instead of dotenv
+    #[arg(long)]
+    pub json: bool,
+    /// Replace the values of names that exist already
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub overwrite: bool,
+    /// Leave names that exist already as they are
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Print what would be created, updated and skipped; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct LogArgs {

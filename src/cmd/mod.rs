@@ -4,6 +4,7 @@ mod completions;
 mod create;
 mod delete;
 mod exec;
+mod import;
 mod init;
 mod list;
 mod log;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Passwd(args) => args.run(&paths),
         Command::Rekey(args) => args.run(&paths),
         Command::Log(args) => args.run(&paths),
+        Command::Import(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
     }

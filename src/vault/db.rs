@@ -669,6 +669,14 @@ fn user_version(conn: &Connection) -> Result<i64> {
 }
 
 pub(super) fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
+    recipient_texts(conn)?
+        .iter()
+        .map(|t| crypto::parse_recipient(t))
+        .collect()
+}
+
+/// The stored recipients' texts; never none.
+pub(super) fn recipient_texts(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT recipient FROM recipients ORDER BY recipient")?;
     let texts = stmt
         .query_map([], |r| r.get::<_, String>(0))?
@@ -676,7 +684,7 @@ pub(super) fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient
     if texts.is_empty() {
         return Err(anyhow!("the vault has no recipients to encrypt to"));
     }
-    texts.iter().map(|t| crypto::parse_recipient(t)).collect()
+    Ok(texts)
 }
 
 /// Metadata columns in `meta_from_row`'s order. A secret's last use is the
@@ -689,7 +697,7 @@ const SELECT_META: &str = "
                 THEN v.all_used_time_ms ELSE s.last_used_time_ms END
     FROM secrets s CROSS JOIN vault v";
 
-fn find_meta(conn: &Connection, name: &str) -> Result<Option<SecretMeta>> {
+pub(super) fn find_meta(conn: &Connection, name: &str) -> Result<Option<SecretMeta>> {
     Ok(conn
         .query_row(
             &format!("{SELECT_META} WHERE s.name = ?1 COLLATE NOCASE"),

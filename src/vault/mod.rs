@@ -5,6 +5,7 @@ pub mod crypto;
 pub mod db;
 pub mod events;
 pub mod identity;
+pub mod import;
 pub mod recipients;
 
 pub use db::{NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};

@@ -1,0 +1,160 @@
+//! `secrets import FILE`: many secrets from a dotenv file or a JSON object,
+//! in one transaction.
+
+use super::Run;
+use crate::cli::ImportArgs;
+use crate::config::Paths;
+use crate::dotenv;
+use crate::error::Failure;
+use crate::name::SecretName;
+use crate::output;
+use crate::value::SecretValue;
+use crate::vault::NewSecret;
+use crate::vault::import::Conflict;
+use anyhow::{Context, Result};
+use std::io::Read;
+use zeroize::Zeroizing;
+
+impl Run for ImportArgs {
+    fn run(self, paths: &Paths) -> Result<()> {
+        let text = self.read_input()?;
+        let entries = if self.json {
+            from_json(&text)?
+        } else {
+            from_dotenv(&text)?
+        };
+        let secrets = checked(entries)?;
+        let conflict = match (self.overwrite, self.skip_existing) {
+            (true, _) => Conflict::Overwrite,
+            (_, true) => Conflict::Skip,
+            _ => Conflict::Refuse,
+        };
+        let mut vault = if self.dry_run {
+            crate::vault::Vault::open(&paths.vault)?
+        } else {
+            super::init::open_or_create(paths)?
+        };
+        let plan = vault.import(&secrets, conflict, self.dry_run)?;
+        if self.dry_run {
+            let mut text = String::new();
+            for (verb, names) in [
+                ("create", &plan.created),
+                ("update", &plan.updated),
+                ("skip", &plan.skipped),
+            ] {
+                for name in names {
+                    text.push_str(&format!("would {verb} {name}\n"));
+                }
+            }
+            return output::stdout(&text);
+        }
+        output::done(&format!(
+            "imported {} secrets: {} created, {} updated, {} skipped",
+            plan.created.len() + plan.updated.len(),
+            plan.created.len(),
+            plan.updated.len(),
+            plan.skipped.len()
+        ));
+        Ok(())
+    }
+}
+
+impl ImportArgs {
+    fn read_input(&self) -> Result<Zeroizing<String>> {
+        let mut bytes = Zeroizing::new(Vec::new());
+        if self.file.as_os_str() == "-" {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("cannot read stdin")?;
+        } else {
+            std::fs::File::open(&self.file)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .with_context(|| format!("cannot read {}", self.file.display()))?;
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Failure::usage("the input is not UTF-8 text"))?;
+        Ok(Zeroizing::new(text.to_owned()))
+    }
+}
+
+/// One secret to import, and where it came from (for error messages).
+struct Entry {
+    place: String,
+    key: String,
+    value: Zeroizing<Vec<u8>>,
+}
+
+fn from_dotenv(text: &str) -> Result<Vec<Entry>> {
+    let entries = dotenv::parse(text).map_err(|e| {
+        Failure::usage(format!(
+            "line {}: {}; nothing was imported",
+            e.line, e.reason
+        ))
+    })?;
+    Ok(entries
+        .into_iter()
+        .map(|e| Entry {
+            place: format!("line {}", e.line),
+            key: e.key,
+            value: e.value,
+        })
+        .collect())
+}
+
+fn from_json(text: &str) -> Result<Vec<Entry>> {
+    // The parser's message quotes no input, only positions.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Failure::usage(format!(
+            "invalid JSON at line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let serde_json::Value::Object(object) = value else {
+        return Err(Failure::usage("the JSON must be an object of NAME: \"value\" pairs").into());
+    };
+    object
+        .into_iter()
+        .map(|(key, value)| match value {
+            serde_json::Value::String(value) => Ok(Entry {
+                place: format!("key {key:?}"),
+                key,
+                value: Zeroizing::new(value.into_bytes()),
+            }),
+            _ => Err(Failure::usage(format!("key {key:?}: the value must be a string")).into()),
+        })
+        .collect()
+}
+
+/// Checks every name and value, and that no name repeats; the first problem
+/// fails the whole import, naming its place and never its value.
+fn checked(entries: Vec<Entry>) -> Result<Vec<NewSecret>> {
+    let mut secrets = Vec::with_capacity(entries.len());
+    // Upper-cased name to the place it first appeared.
+    let mut seen = std::collections::HashMap::with_capacity(entries.len());
+    for entry in entries {
+        let name = SecretName::parse(&entry.key)
+            .map_err(|e| Failure::usage(format!("{}: {}", entry.place, e.message)))?;
+        if let Some(first) = seen.get(&name.as_str().to_ascii_uppercase()) {
+            return Err(Failure::usage(format!(
+                "{}: {} repeats {first}; nothing was imported",
+                entry.place, entry.key
+            ))
+            .into());
+        }
+        let value = SecretValue::new(entry.value).map_err(|e| {
+            Failure::usage(format!(
+                "{}: {}; nothing was imported",
+                entry.place, e.message
+            ))
+        })?;
+        seen.insert(name.as_str().to_ascii_uppercase(), entry.place);
+        secrets.push(NewSecret {
+            name,
+            description: None,
+            value,
+        });
+    }
+    Ok(secrets)
+}

@@ -1,0 +1,117 @@
+//! Importing many secrets in one transaction: all of them or none.
+
+use super::crypto;
+use super::db::{NewSecret, Vault, begin_write, find_meta, recipient_texts};
+use super::events;
+use crate::clock;
+use crate::error::Failure;
+use crate::random;
+use anyhow::{Result, anyhow};
+use rusqlite::params;
+
+/// What to do with a name that already exists in the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Refuse the whole import (exit 4).
+    Refuse,
+    /// Replace the stored value (and description, if the import has one).
+    Overwrite,
+    /// Keep the stored secret.
+    Skip,
+}
+
+/// The names an import creates, updates and skips (stored spelling).
+#[derive(Debug, Default)]
+pub struct ImportPlan {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+impl Vault {
+    /// Stores `secrets` in one transaction under `conflict`; with `dry_run`
+    /// only says what it would do. Any refusal leaves the vault untouched.
+    pub fn import(
+        &mut self,
+        secrets: &[NewSecret],
+        conflict: Conflict,
+        dry_run: bool,
+    ) -> Result<ImportPlan> {
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let mut plan = ImportPlan::default();
+        let mut writes = Vec::with_capacity(secrets.len());
+        for (index, secret) in secrets.iter().enumerate() {
+            let name = secret.name.as_str();
+            match (find_meta(&tx, name)?, conflict) {
+                (None, _) => {
+                    plan.created.push(name.to_owned());
+                    writes.push((index, None));
+                }
+                (Some(existing), Conflict::Refuse) => {
+                    return Err(Failure::already_exists(&existing.name)
+                        .with_hint("nothing was imported; pass --overwrite or --skip-existing")
+                        .into());
+                }
+                (Some(existing), Conflict::Overwrite) => {
+                    plan.updated.push(existing.name.clone());
+                    writes.push((index, Some(existing)));
+                }
+                (Some(existing), Conflict::Skip) => plan.skipped.push(existing.name),
+            }
+        }
+        if dry_run {
+            return Ok(plan);
+        }
+        let recipients = recipient_texts(&tx)?;
+        // An update is sealed under the stored spelling: exec checks that one.
+        let items: Vec<(&str, &crate::value::SecretValue)> = writes
+            .iter()
+            .map(|(index, existing)| {
+                let secret = &secrets[*index];
+                let name = existing
+                    .as_ref()
+                    .map_or(secret.name.as_str(), |e| e.name.as_str());
+                (name, &secret.value)
+            })
+            .collect();
+        let sealed = crypto::seal_many_with_age(&recipients, &self.vault_id, &items)?;
+        let now = clock::now_ms();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO secrets
+                     (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
+                 VALUES (?1, ?2, ?3, 'age', ?4, ?5, ?5)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE secrets SET ciphertext = ?2, sealing = 'age', update_time_ms = ?3,
+                     description = COALESCE(?4, description)
+                 WHERE id = ?1",
+            )?;
+            for ((index, existing), ciphertext) in writes.iter().zip(sealed) {
+                let secret = &secrets[*index];
+                match existing {
+                    None => insert.execute(params![
+                        random::secret_id()?,
+                        secret.name.as_str(),
+                        ciphertext,
+                        secret.description,
+                        now
+                    ])?,
+                    Some(existing) => {
+                        update.execute(params![existing.id, ciphertext, now, secret.description])?
+                    }
+                };
+            }
+        }
+        let names: Vec<&str> = plan
+            .created
+            .iter()
+            .chain(&plan.updated)
+            .map(String::as_str)
+            .collect();
+        events::record(&tx, "import", &names, None, None)?;
+        tx.commit()
+            .map_err(|e| anyhow!("cannot store the import: {e}"))?;
+        Ok(plan)
+    }
+}

@@ -1,0 +1,190 @@
+//! `secrets import`: dotenv and JSON, each value exact to the byte; all or
+//! nothing; conflicts under each policy; a dry run changes nothing.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+fn import(sb: &Sandbox, args: &[&str], input: &str) -> std::process::Output {
+    let out = sb
+        .cmd()
+        .arg("import")
+        .args(args)
+        .arg("-")
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    out
+}
+
+/// The exact bytes the program sees for NAME.
+fn value(sb: &Sandbox, name: &str) -> Vec<u8> {
+    sb.value_of(name)
+}
+
+#[test]
+fn dotenv_forms_arrive_exact_to_the_byte() {
+    let sb = Sandbox::new();
+    let file = concat!(
+        "# a comment\n",
+        "\n",
+        "PLAIN=plain-value\n",
+        "export EXPORTED=exported-value\n",
+        "SPACED =   trimmed value   \n",
+        "WITH_COMMENT=before # after\n",
+        "HASH_INSIDE=a#b\n",
+        "DOLLAR=$HOME ${USER} $(id)\n",
+        "SINGLE='literal \\n $HOME \"quoted\" # kept'\n",
+        "DOUBLE=\"escapes: \\n \\\" \\\\ end\"\n",
+        "MULTI=\"line one\n",
+        "line two\"\n",
+        "SINGLE_MULTI='first\n",
+        "second'\n",
+        "EQUALS=a=b=c\n",
+        "CRLF=crlf-value\r\n",
+        "   INDENTED=indented-value\n",
+    );
+    let out = import(&sb, &[], file);
+    assert_success(&out, "import");
+    assert!(stderr(&out).contains("13 created"), "{}", stderr(&out));
+    let expected: [(&str, &[u8]); 13] = [
+        ("PLAIN", b"plain-value"),
+        ("EXPORTED", b"exported-value"),
+        ("SPACED", b"trimmed value"),
+        ("WITH_COMMENT", b"before"),
+        ("HASH_INSIDE", b"a#b"),
+        ("DOLLAR", b"$HOME ${USER} $(id)"),
+        ("SINGLE", b"literal \\n $HOME \"quoted\" # kept"),
+        ("DOUBLE", b"escapes: \n \" \\ end"),
+        ("MULTI", b"line one\nline two"),
+        ("SINGLE_MULTI", b"first\nsecond"),
+        ("EQUALS", b"a=b=c"),
+        ("CRLF", b"crlf-value"),
+        ("INDENTED", b"indented-value"),
+    ];
+    for (name, bytes) in expected {
+        assert_eq!(value(&sb, name), bytes, "{name}");
+    }
+}
+
+#[test]
+fn json_objects_import_and_other_json_is_refused() {
+    let sb = Sandbox::new();
+    let out = import(
+        &sb,
+        &["--json"],
+        r#"{"JSON_ONE": "one $X \n two", "JSON_TWO": "2"}"#,
+    );
+    assert_success(&out, "import --json");
+    assert_eq!(value(&sb, "JSON_ONE"), b"one $X \n two");
+    assert_eq!(value(&sb, "JSON_TWO"), b"2");
+    for bad in [
+        r#"["A"]"#,
+        r#"{"A": 1}"#,
+        r#"{"A": {"B": "c"}}"#,
+        "{not json",
+    ] {
+        let out = import(&sb, &["--json"], bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    assert_eq!(sb.names(), ["JSON_ONE", "JSON_TWO"]);
+}
+
+#[test]
+fn a_bad_line_aborts_everything_and_names_only_its_number() {
+    let sb = Sandbox::new();
+    sb.create("EXISTING", "existing-value");
+    let cases = [
+        ("GOOD=import-canary-1\nno equals sign here\n", "line 2"),
+        (
+            "GOOD=import-canary-1\n\nBAD-NAME=import-canary-2\n",
+            "line 3",
+        ),
+        ("GOOD=import-canary-1\nPATH=import-canary-2\n", "line 2"),
+        ("GOOD=import-canary-1\nEMPTY=\n", "line 2"),
+        ("GOOD=import-canary-1\nOPEN=\"import-canary-2\n", "line 2"),
+        ("GOOD=import-canary-1\ngood=import-canary-2\n", "line 2"),
+    ];
+    for (input, place) in cases {
+        let out = import(&sb, &[], input);
+        assert_eq!(out.status.code(), Some(2), "{input:?}");
+        let err = stderr(&out);
+        assert!(err.contains(place), "{input:?}: {err}");
+        assert!(!err.contains("import-canary"), "a value leaked: {err}");
+        assert_eq!(sb.names(), ["EXISTING"], "nothing imported from {input:?}");
+    }
+}
+
+#[test]
+fn conflicts_follow_the_chosen_policy() {
+    let sb = Sandbox::new();
+    sb.create("TAKEN", "original-value");
+    let input = "TAKEN=imported-value\nFRESH=fresh-value\n";
+
+    let out = import(&sb, &[], input);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("TAKEN"));
+    assert_eq!(sb.names(), ["TAKEN"], "a refused import writes nothing");
+
+    let out = import(&sb, &["--skip-existing"], input);
+    assert_success(&out, "--skip-existing");
+    assert_eq!(value(&sb, "TAKEN"), b"original-value");
+    assert_eq!(value(&sb, "FRESH"), b"fresh-value");
+
+    let out = import(&sb, &["--overwrite"], "taken=overwritten-value\n");
+    assert_success(&out, "--overwrite");
+    assert_eq!(
+        sb.names(),
+        ["FRESH", "TAKEN"],
+        "the stored spelling is kept"
+    );
+    assert_eq!(value(&sb, "TAKEN"), b"overwritten-value");
+
+    let out = import(&sb, &["--overwrite", "--skip-existing"], input);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the policies exclude each other"
+    );
+}
+
+#[test]
+fn a_dry_run_says_what_would_happen_and_changes_nothing() {
+    let sb = Sandbox::new();
+    sb.create("TAKEN", "original-value");
+    let log_before = stdout(&sb.cmd().args(["log", "--json"]).output().unwrap());
+    let out = import(
+        &sb,
+        &["--dry-run", "--overwrite"],
+        "TAKEN=new\nFRESH=fresh\n",
+    );
+    assert_success(&out, "dry run");
+    assert_eq!(stdout(&out), "would create FRESH\nwould update TAKEN\n");
+    let out = import(&sb, &["--dry-run", "--skip-existing"], "TAKEN=new\n");
+    assert_eq!(stdout(&out), "would skip TAKEN\n");
+    assert_eq!(sb.names(), ["TAKEN"]);
+    assert_eq!(value(&sb, "TAKEN"), b"original-value");
+    let log_after = stdout(&sb.cmd().args(["log", "--json"]).output().unwrap());
+    assert_eq!(
+        log_after.matches("\"import\"").count(),
+        log_before.matches("\"import\"").count(),
+        "a dry run logs nothing"
+    );
+}
+
+#[test]
+fn an_import_is_logged_and_reads_a_file_path() {
+    let sb = Sandbox::new();
+    let path = sb.root().join("team.env");
+    fs::write(&path, "FROM_FILE=file-value\n").unwrap();
+    sb.cmd().arg("import").arg(&path).assert().success();
+    assert_eq!(value(&sb, "FROM_FILE"), b"file-value");
+    let log = stdout(&sb.cmd().args(["log", "--json"]).output().unwrap());
+    assert!(
+        log.contains("\"import\"") && log.contains("FROM_FILE"),
+        "{log}"
+    );
+    assert!(!log.contains("file-value"));
+}
