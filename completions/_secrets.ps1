@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete secrets permanently')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with the secrets in its environment')
             [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check names, descriptions, rotation and use against best practice')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (or a flat JSON object), all or none')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
@@ -65,17 +66,25 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;list' {
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'A secret not updated for more than this many days should be rotated')
+            [CompletionResult]::new('--unused-days', '--unused-days', [CompletionResultType]::ParameterName, 'A secret not used by exec for more than this many days may be unused')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of secret objects')
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Only secrets not updated for more than --max-age days')
+            [CompletionResult]::new('--unused', '--unused', [CompletionResultType]::ParameterName, 'Only secrets never used by exec, or not for more than --unused-days')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'secrets;ls' {
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'A secret not updated for more than this many days should be rotated')
+            [CompletionResult]::new('--unused-days', '--unused-days', [CompletionResultType]::ParameterName, 'A secret not used by exec for more than this many days may be unused')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of secret objects')
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Only secrets not updated for more than --max-age days')
+            [CompletionResult]::new('--unused', '--unused', [CompletionResultType]::ParameterName, 'Only secrets never used by exec, or not for more than --unused-days')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -134,6 +143,17 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
             [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the passphrase instead of setting a new one')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'secrets;doctor' {
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'A secret not updated for more than this many days should be rotated')
+            [CompletionResult]::new('--unused-days', '--unused-days', [CompletionResultType]::ParameterName, 'A secret not used by exec for more than this many days may be unused')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of findings: name, rule, message')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 when anything is found (for CI)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -235,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete secrets permanently')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a program with the secrets in its environment')
             [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check names, descriptions, rotation and use against best practice')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (or a flat JSON object), all or none')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
@@ -265,6 +286,9 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;help;passwd' {
+            break
+        }
+        'secrets;help;doctor' {
             break
         }
         'secrets;help;import' {

@@ -25,6 +25,9 @@ _secrets() {
             secrets,delete)
                 cmd="secrets__subcmd__delete"
                 ;;
+            secrets,doctor)
+                cmd="secrets__subcmd__doctor"
+                ;;
             secrets,exec)
                 cmd="secrets__subcmd__exec"
                 ;;
@@ -72,6 +75,9 @@ _secrets() {
                 ;;
             secrets__subcmd__help,delete)
                 cmd="secrets__subcmd__help__subcmd__delete"
+                ;;
+            secrets__subcmd__help,doctor)
+                cmd="secrets__subcmd__help__subcmd__doctor"
                 ;;
             secrets__subcmd__help,exec)
                 cmd="secrets__subcmd__help__subcmd__exec"
@@ -146,7 +152,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd import log rekey recipients completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd doctor import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +251,36 @@ _secrets() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        secrets__subcmd__doctor)
+            opts="-h --json --strict --max-age --unused-days --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         secrets__subcmd__exec)
             opts="-h --only --except --mask --clean-env --pass-env --env-prefix --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -288,7 +324,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update delete exec passwd import log rekey recipients completions help"
+            opts="init create list show update delete exec passwd doctor import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,6 +366,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -584,12 +634,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__list)
-            opts="-h --json --vault --identity --help"
+            opts="-h --json --stale --unused --max-age --unused-days --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand doctor 'Check names, descriptions, rotation and use against best practice'
             cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
@@ -59,16 +60,24 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;list'= {
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print a JSON array of secret objects'
+            cand --stale 'Only secrets not updated for more than --max-age days'
+            cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;ls'= {
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print a JSON array of secret objects'
+            cand --stale 'Only secrets not updated for more than --max-age days'
+            cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -121,6 +130,16 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --remove 'Remove the passphrase instead of setting a new one'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;doctor'= {
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print a JSON array of findings: name, rule, message'
+            cand --strict 'Exit 1 when anything is found (for CI)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -208,6 +227,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+            cand doctor 'Check names, descriptions, rotation and use against best practice'
             cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
@@ -230,6 +250,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;exec'= {
         }
         &'secrets;help;passwd'= {
+        }
+        &'secrets;help;doctor'= {
         }
         &'secrets;help;import'= {
         }

@@ -38,6 +38,7 @@ complete -c secrets -n "__fish_secrets_needs_command" -f -a "delete" -d 'Delete 
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "rm" -d 'Delete secrets permanently'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "exec" -d 'Run a program with the secrets in its environment'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "doctor" -d 'Check names, descriptions, rotation and use against best practice'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "import" -d 'Import secrets from a dotenv file (or a flat JSON object), all or none'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
@@ -54,13 +55,21 @@ complete -c secrets -n "__fish_secrets_using_subcommand create" -l vault -d 'The
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l json -d 'Print the new secret\'s metadata as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
@@ -95,6 +104,13 @@ complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l remove -d 'Remove the passphrase instead of setting a new one'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l json -d 'Print a JSON array of findings: name, rule, message'
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l strict -d 'Exit 1 when anything is found (for CI)'
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l json -d 'Read a flat JSON object of string values instead of dotenv'
@@ -136,20 +152,21 @@ complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_s
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "delete" -d 'Delete secrets permanently'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "import" -d 'Import secrets from a dotenv file (or a flat JSON object), all or none'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd import log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "create" -d 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "list" -d 'List secrets: names and metadata, never values'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "show" -d 'Show one secret\'s metadata (never its value)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "update" -d 'Replace a secret\'s value (and description, if given)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "delete" -d 'Delete secrets permanently'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "exec" -d 'Run a program with the secrets in its environment'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "passwd" -d 'Add, change or remove the identity\'s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "doctor" -d 'Check names, descriptions, rotation and use against best practice'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "import" -d 'Import secrets from a dotenv file (or a flat JSON object), all or none'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'

@@ -70,6 +70,8 @@ pub enum Command {
     /// Add, change or remove the identity's passphrase (the new one comes
     /// from SECRETS_NEW_PASSPHRASE, or is asked twice)
     Passwd(PasswdArgs),
+    /// Check names, descriptions, rotation and use against best practice
+    Doctor(DoctorArgs),
     /// Import secrets from a dotenv file (or a flat JSON object), all or none
     Import(ImportArgs),
     /// Show the audit log, newest first: every change and every exec
@@ -201,6 +203,37 @@ pub struct ListArgs {
     /// Print a JSON array of secret objects
     #[arg(long)]
     pub json: bool,
+    /// Only secrets not updated for more than --max-age days
+    #[arg(long)]
+    pub stale: bool,
+    /// Only secrets never used by exec, or not for more than --unused-days
+    #[arg(long)]
+    pub unused: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The thresholds of `doctor`, `list --stale` and `list --unused`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// A secret not updated for more than this many days should be rotated
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub max_age: u32,
+    /// A secret not used by exec for more than this many days may be unused
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub unused_days: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print a JSON array of findings: name, rule, message
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when anything is found (for CI)
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]

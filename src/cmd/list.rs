@@ -9,12 +9,22 @@ use anyhow::Result;
 
 impl Run for ListArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let secrets = Vault::open(&paths.vault)?.list()?;
+        let mut secrets = Vault::open(&paths.vault)?.list()?;
+        let (now, limits) = (crate::clock::now_ms(), self.limits.to_limits());
+        secrets.retain(|s| {
+            (!self.stale || crate::doctor::is_stale(s, limits, now))
+                && (!self.unused || crate::doctor::is_unused(s, limits, now))
+        });
         if self.json {
             return output::json(&secrets);
         }
         if secrets.is_empty() {
-            return output::stdout("no secrets yet; add one with: secrets create NAME\n");
+            let note = if self.stale || self.unused {
+                "no secrets match\n"
+            } else {
+                "no secrets yet; add one with: secrets create NAME\n"
+            };
+            return output::stdout(note);
         }
         output::stdout(&output::secrets_table(&secrets))
     }

@@ -3,6 +3,7 @@
 mod completions;
 mod create;
 mod delete;
+mod doctor;
 mod exec;
 mod import;
 mod init;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rekey(args) => args.run(&paths),
         Command::Log(args) => args.run(&paths),
         Command::Import(args) => args.run(&paths),
+        Command::Doctor(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
     }
