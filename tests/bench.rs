@@ -17,7 +17,7 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 const RUNS: usize = 30;
-/// Runs of the 256 MiB masking scenario.
+/// Runs of the slow scenarios (256 MiB masking, 10,000-secret import).
 const MASK_RUNS: usize = 5;
 const WARMUP: usize = 3;
 const SIZES: &[usize] = &[0, 10, 100, 1_000, 10_000];
@@ -316,6 +316,33 @@ fn bench() {
     table.row(
         "`secrets create` (one more)",
         &size,
+        &times,
+        "`true`",
+        &baseline,
+    );
+    let dotenv = sandbox.vault.with_file_name("import.env");
+    let lines: String = secret_env(10_000)
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}\n"))
+        .collect();
+    std::fs::write(&dotenv, lines).unwrap();
+    let times = time(MASK_RUNS, |i| {
+        // A fresh vault each run (same identity): nothing to conflict with.
+        let fresh = sandbox.vault.with_file_name(format!("import-{i}.db"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_secrets"));
+        command
+            .arg("--vault")
+            .arg(&fresh)
+            .arg("--identity")
+            .arg(&sandbox.identity)
+            .arg("import")
+            .arg(&dotenv);
+        quiet(&mut command);
+        command
+    });
+    table.row(
+        "`secrets import` into a new vault",
+        "10000",
         &times,
         "`true`",
         &baseline,
