@@ -66,7 +66,11 @@ fn age(sb: &Sandbox, name: &str, updated_days_ago: i64, used_days_ago: Option<i6
 #[test]
 fn a_clean_vault_stays_clean() {
     let sb = Sandbox::new();
-    sb.create_with_description("STRIPE_API_KEY", "payments, live, from the dashboard", "sk-1");
+    sb.create_with_description(
+        "STRIPE_API_KEY",
+        "payments, live, from the dashboard",
+        "sk-1",
+    );
     sb.create_with_description("GITHUB_DEPLOY_TOKEN", "CI deploys, repo scope", "gh-1");
     sb.cmd().args(["exec", "--", "true"]).assert().success();
     assert!(findings(&sb, &[]).is_empty());
@@ -109,7 +113,10 @@ fn every_rule_triggers() {
     let lenient = findings(&sb, &["--max-age", "200", "--unused-days", "200"]);
     assert!(!has(&lenient, "OLD_SERVICE_KEY", "stale"));
     assert!(!has(&lenient, "IDLE_SERVICE_KEY", "unused"));
-    assert!(has(&lenient, "NEVER_USED_KEY", "unused"), "never used is always unused");
+    assert!(
+        has(&lenient, "NEVER_USED_KEY", "unused"),
+        "never used is always unused"
+    );
 
     let out = sb.cmd().args(["doctor", "--strict"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -128,7 +135,13 @@ fn list_filters_stale_and_unused_with_the_same_rules() {
     age(&sb, "OLD_KEY", 100, Some(1));
     age(&sb, "IDLE_KEY", 1, Some(40));
     let names = |args: &[&str]| -> Vec<String> {
-        let out = sb.cmd().arg("list").arg("--json").args(args).output().unwrap();
+        let out = sb
+            .cmd()
+            .arg("list")
+            .arg("--json")
+            .args(args)
+            .output()
+            .unwrap();
         assert_success(&out, "list --json");
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         json.as_array()
@@ -140,7 +153,14 @@ fn list_filters_stale_and_unused_with_the_same_rules() {
     assert_eq!(names(&["--stale"]), ["OLD_KEY"]);
     assert_eq!(names(&["--unused"]), ["IDLE_KEY"]);
     assert_eq!(names(&["--stale", "--max-age", "0"]).len(), 3);
-    assert_eq!(names(&["--unused", "--unused-days", "60"]), Vec::<String>::new());
-    let out = sb.cmd().args(["list", "--stale", "--max-age", "1000"]).output().unwrap();
+    assert_eq!(
+        names(&["--unused", "--unused-days", "60"]),
+        Vec::<String>::new()
+    );
+    let out = sb
+        .cmd()
+        .args(["list", "--stale", "--max-age", "1000"])
+        .output()
+        .unwrap();
     assert!(stdout(&out).contains("no secrets match"));
 }
