@@ -134,8 +134,19 @@ fn checked(entries: Vec<Entry>) -> Result<Vec<NewSecret>> {
     // Upper-cased name to the place it first appeared.
     let mut seen = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
-        let name = SecretName::parse(&entry.key)
-            .map_err(|e| Failure::usage(format!("{}: {}", entry.place, e.message)))?;
+        // An invalid "name" may be a pasted value that happens to contain
+        // '=': say where it is, never what it is.
+        let name = SecretName::parse(&entry.key).map_err(|e| {
+            // A reserved name is a well-known word (PATH, LD_PRELOAD): safe to show.
+            let why = if e.message.contains("reserved") {
+                e.message
+            } else {
+                "invalid secret name: a name starts with a letter or underscore and continues \
+                 with letters, digits or underscores"
+                    .to_owned()
+            };
+            Failure::usage(format!("{}: {why}; nothing was imported", entry.place))
+        })?;
         if let Some(first) = seen.get(&name.as_str().to_ascii_uppercase()) {
             return Err(Failure::usage(format!(
                 "{}: {} repeats {first}; nothing was imported",
