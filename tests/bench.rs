@@ -10,6 +10,7 @@
 
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
+use secrets::vault::import::Conflict;
 use secrets::vault::{NewSecret, Vault};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -49,7 +50,7 @@ impl Sandbox {
             .collect();
         Vault::open(&sandbox.vault)
             .unwrap()
-            .insert_all(&batch)
+            .import(&batch, Conflict::Refuse, false)
             .unwrap();
         assert!(
             sandbox

@@ -89,6 +89,10 @@ fn json_objects_import_and_other_json_is_refused() {
         let out = import(&sb, &["--json"], bad);
         assert_eq!(out.status.code(), Some(2), "{bad}");
     }
+    // A key that is no name may be a pasted value: it is not shown.
+    let out = import(&sb, &["--json"], r#"{"sk-json-canary-9": "x"}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("json-canary"), "{}", stderr(&out));
     assert_eq!(sb.names(), ["JSON_ONE", "JSON_TWO"]);
 }
 

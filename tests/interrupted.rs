@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
+use secrets::vault::import::Conflict;
 use secrets::vault::{NewSecret, Vault};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -26,7 +27,7 @@ fn large_vault(sb: &Sandbox) {
         .collect();
     Vault::open(&sb.vault_path())
         .unwrap()
-        .insert_all(&batch)
+        .import(&batch, Conflict::Refuse, false)
         .unwrap();
 }
 

@@ -118,13 +118,24 @@ fn from_json(text: &str) -> Result<Vec<Entry>> {
         .into_iter()
         .map(|(key, value)| match value {
             serde_json::Value::String(value) => Ok(Entry {
-                place: format!("key {key:?}"),
+                place: json_place(&key),
                 key,
                 value: Zeroizing::new(value.into_bytes()),
             }),
-            _ => Err(Failure::usage(format!("key {key:?}: the value must be a string")).into()),
+            _ => Err(
+                Failure::usage(format!("{}: the value must be a string", json_place(&key))).into(),
+            ),
         })
         .collect()
+}
+
+/// How an error names a JSON entry: by its key when that is a valid name; a
+/// key that is not may be a pasted value, so it is not shown.
+fn json_place(key: &str) -> String {
+    match SecretName::parse(key) {
+        Ok(_) => format!("key {key:?}"),
+        Err(_) => "a key that is not a valid name".to_owned(),
+    }
 }
 
 /// Checks every name and value, and that no name repeats; the first problem

@@ -111,7 +111,7 @@ pub struct NewSecret {
     pub value: SecretValue,
 }
 
-/// A stored secret as `exec` needs it: its id, stored name and ciphertext.
+/// A stored secret as `exec` needs it: its row, stored name and sealed value.
 pub struct SealedSecret {
     pub(super) rowid: i64,
     pub name: String,
@@ -226,46 +226,9 @@ impl Vault {
 
     /// Stores a new secret; refuses a name that exists in any case.
     pub fn insert(&mut self, secret: &NewSecret) -> Result<SecretMeta> {
-        let mut stored = self.insert_all(std::slice::from_ref(secret))?;
-        stored.pop().context("the new secret vanished")
-    }
-
-    /// Stores new secrets in one transaction: all of them, or none if any
-    /// name exists already (in any case) or repeats.
-    pub fn insert_all(&mut self, secrets: &[NewSecret]) -> Result<Vec<SecretMeta>> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let recipients = recipients(&tx)?;
-        let now = clock::now_ms();
-        let mut stored = Vec::with_capacity(secrets.len());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO secrets
-                     (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
-                 VALUES (?1, ?2, ?3, 'age', ?4, ?5, ?5)",
-            )?;
-            for secret in secrets {
-                let name = secret.name.as_str();
-                if let Some(existing) = find_meta(&tx, name)? {
-                    return Err(Failure::already_exists(&existing.name).into());
-                }
-                let ciphertext =
-                    crypto::seal_with_age(&recipients, &self.vault_id, name, &secret.value)?;
-                let id = random::secret_id()?;
-                insert.execute(params![id, name, ciphertext, secret.description, now])?;
-                stored.push(SecretMeta {
-                    id,
-                    name: name.to_owned(),
-                    description: secret.description.clone(),
-                    create_time_ms: now,
-                    update_time_ms: now,
-                    last_used_time_ms: None,
-                });
-            }
-        }
-        let names: Vec<&str> = stored.iter().map(|s| s.name.as_str()).collect();
-        events::record(&tx, "create", &names, None, None)?;
-        tx.commit()?;
-        Ok(stored)
+        let refuse = super::import::Conflict::Refuse;
+        self.write(std::slice::from_ref(secret), refuse, false, "create")?;
+        find_meta(&self.conn, secret.name.as_str())?.context("the new secret vanished")
     }
 
     /// Replaces the value of the secret matching `name` (any case), and its
@@ -343,11 +306,8 @@ impl Vault {
     fn checkpoint_if_large(&self) {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
-        let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > EXEC_WAL_PAGES * 4096);
-        if large {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > EXEC_WAL_PAGES * 4096) {
+            self.scrub_wal();
         }
     }
 
@@ -439,8 +399,8 @@ impl Vault {
         Ok(())
     }
 
-    /// `secure_delete` overwrites freed pages only once the WAL is written
-    /// back into the main file; best effort, readers may hold it.
+    /// Writes the WAL back into the main file and empties it. `secure_delete`
+    /// overwrites freed pages only then. Best effort: readers may hold it.
     pub(super) fn scrub_wal(&self) {
         let _ = self
             .conn

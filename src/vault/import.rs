@@ -1,4 +1,5 @@
-//! Importing many secrets in one transaction: all of them or none.
+//! Writing new values, one secret (`create`) or many (`import`), in one
+//! transaction: all of them or none.
 
 use super::crypto;
 use super::db::{NewSecret, Vault, begin_write, find_meta, recipient_texts};
@@ -37,6 +38,26 @@ impl Vault {
         conflict: Conflict,
         dry_run: bool,
     ) -> Result<ImportPlan> {
+        self.write(secrets, conflict, dry_run, "import")
+            .map_err(|error| match error.downcast::<Failure>() {
+                Ok(failure) if failure.code == crate::error::ALREADY_EXISTS => failure
+                    .with_hint("nothing was imported; pass --overwrite or --skip-existing")
+                    .into(),
+                Ok(failure) => failure.into(),
+                Err(error) => error,
+            })
+    }
+
+    /// Every write of new values (`create` and `import`): one transaction,
+    /// values sealed with age to the recipients (on all cores when many),
+    /// the event logged as `action`.
+    pub(super) fn write(
+        &mut self,
+        secrets: &[NewSecret],
+        conflict: Conflict,
+        dry_run: bool,
+        action: &str,
+    ) -> Result<ImportPlan> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let mut plan = ImportPlan::default();
         let mut writes = Vec::with_capacity(secrets.len());
@@ -48,9 +69,7 @@ impl Vault {
                     writes.push((index, None));
                 }
                 (Some(existing), Conflict::Refuse) => {
-                    return Err(Failure::already_exists(&existing.name)
-                        .with_hint("nothing was imported; pass --overwrite or --skip-existing")
-                        .into());
+                    return Err(Failure::already_exists(&existing.name).into());
                 }
                 (Some(existing), Conflict::Overwrite) => {
                     plan.updated.push(existing.name.clone());
@@ -109,7 +128,7 @@ impl Vault {
             .chain(&plan.updated)
             .map(String::as_str)
             .collect();
-        events::record(&tx, "import", &names, None, None)?;
+        events::record(&tx, action, &names, None, None)?;
         tx.commit()
             .map_err(|e| anyhow!("cannot store the import: {e}"))?;
         Ok(plan)

@@ -32,7 +32,7 @@ impl Vault {
     pub fn add_recipients(&mut self, identity: &Identity, added: &[String]) -> Result<Vec<String>> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let data_key = unwrap_key(&tx, identity, &self.vault_id)?;
-        reseal(&tx, identity, &self.vault_id, &data_key, &data_key)?;
+        reseal(&tx, identity, &self.vault_id, &data_key, None)?;
         let mut new = Vec::new();
         for recipient in added {
             let inserted = tx.execute(
@@ -85,7 +85,7 @@ impl Vault {
         for recipient in removed {
             tx.execute("DELETE FROM recipients WHERE recipient = ?1", [recipient])?;
         }
-        reseal(&tx, identity, &self.vault_id, &old_key, &new_key)?;
+        reseal(&tx, identity, &self.vault_id, &old_key, Some(&new_key))?;
         wrap_key(&tx, &new_key, &self.vault_id)?;
         events::record(
             &tx,
@@ -113,16 +113,17 @@ fn wrap_key(tx: &Transaction<'_>, key: &DataKey, vault_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reseals values under `new_key`: the age-sealed ones always, the ones under
-/// `old_key` when the key changes. One value that fails to open fails all.
+/// Reseals values under the data key: the age-sealed ones always (under
+/// `key`, or `new_key` when rotating), and when rotating also those sealed
+/// under `key`. One value that fails to open fails all.
 fn reseal(
     tx: &Transaction<'_>,
     identity: &Identity,
     vault_id: &str,
-    old_key: &DataKey,
-    new_key: &DataKey,
+    key: &DataKey,
+    new_key: Option<&DataKey>,
 ) -> Result<()> {
-    let rotating = !std::ptr::eq(old_key, new_key);
+    let target = new_key.unwrap_or(key);
     let keys = identity.age_identities();
     let mut update =
         tx.prepare("UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1")?;
@@ -131,12 +132,14 @@ fn reseal(
             Sealing::Age => {
                 crypto::open_with_age(&keys, vault_id, &secret.name, &secret.ciphertext)?
             }
-            Sealing::Key if rotating => old_key.open(vault_id, &secret.name, &secret.ciphertext)?,
+            Sealing::Key if new_key.is_some() => {
+                key.open(vault_id, &secret.name, &secret.ciphertext)?
+            }
             Sealing::Key => continue,
         };
         update.execute(params![
             secret.rowid,
-            new_key.seal(vault_id, &secret.name, &value)?
+            target.seal(vault_id, &secret.name, &value)?
         ])?;
     }
     Ok(())
