@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod cores;
 pub mod doctor;
 pub mod dotenv;
 pub mod error;

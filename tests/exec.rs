@@ -182,6 +182,65 @@ fn overriding_an_inherited_variable_warns_without_values() {
 }
 
 #[test]
+fn an_overridden_variable_appears_once_with_the_secret_value() {
+    let sb = with_secret();
+    let out = sb
+        .cmd()
+        .env("EXEC_TOKEN", "zq-inherited-side-value")
+        .args(["exec", "--mask", "never", "--", "env"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = stdout(&out);
+    let entries: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("EXEC_TOKEN="))
+        .collect();
+    assert_eq!(entries, ["EXEC_TOKEN=exec-token-value"], "{stdout}");
+}
+
+#[test]
+fn a_script_without_a_shebang_runs_with_sh() {
+    // As execvp and shells do: an executable text file without `#!`.
+    let sb = with_secret();
+    let script = sb.root().join("no-shebang");
+    fs::write(&script, "printf '%s' \"${#EXEC_TOKEN}\"\n").unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    for mask in ["never", "always"] {
+        let out = sb
+            .cmd()
+            .args(["exec", "--mask", mask, "--"])
+            .arg(&script)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "--mask {mask}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "16", "--mask {mask}");
+    }
+}
+
+#[test]
+fn the_program_gets_sigpipe_back_at_its_default() {
+    // Rust ignores SIGPIPE; the program must not inherit that: `yes` writing
+    // into a closed pipe dies of SIGPIPE, as when run directly.
+    use std::os::unix::process::ExitStatusExt;
+    let sb = with_secret();
+    let mut child = sb
+        .std_cmd()
+        .args(["exec", "--mask", "never", "--", "yes"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 2];
+    std::io::Read::read_exact(&mut out, &mut first).unwrap();
+    assert_eq!(&first, b"y\n");
+    drop(out);
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}");
+}
+
+#[test]
 fn no_warning_when_nothing_is_overridden() {
     let sb = with_secret();
     sb.cmd()

@@ -33,9 +33,6 @@ impl Run for ExecArgs {
                 shadowed.join(", ")
             ));
         }
-        let program = &self.command[0];
-        let mut command = launch::command(&self.command);
-        environment.apply(&mut command);
         let masked = MaskedStreams::for_mode(self.mask);
         let masker = if masked.any() {
             Masker::new(
@@ -46,11 +43,17 @@ impl Run for ExecArgs {
         } else {
             None
         };
+        let Some(masker) = masker else {
+            let block = environment.to_block();
+            drop(environment);
+            drop(injections);
+            return Err(launch::replace_process(&self.command, &block).into());
+        };
+        let program = &self.command[0];
+        let mut command = launch::command(&self.command);
+        environment.apply(&mut command);
         drop(environment);
         drop(injections);
-        let Some(masker) = masker else {
-            return Err(launch::replace_process(command, program).into());
-        };
         match supervise::run(command, Arc::new(masker), masked) {
             Ok(status) => supervise::exit_like(status),
             Err(error) => match error.downcast_ref::<std::io::Error>() {

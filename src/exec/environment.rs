@@ -4,9 +4,12 @@ use crate::error::Failure;
 use crate::name::SecretName;
 use crate::vault::{SealedSecret, Unsealed};
 use anyhow::Result;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
+use zeroize::Zeroizing;
 
 /// What a fresh Devbox would have: kept by `--clean-env` where set.
 const CLEAN_ENV_KEEPS: &[&str] = &["PATH", "HOME", "USER", "LANG", "TERM", "TZ", "TMPDIR"];
@@ -46,22 +49,25 @@ pub struct EnvironmentPlan<'a> {
 /// (which win), under their injected names.
 pub struct Environment<'a> {
     inherited: Vec<(OsString, OsString)>,
-    injected: Vec<(String, &'a [u8])>,
+    injected: Vec<(Cow<'a, str>, &'a [u8])>,
 }
 
 impl<'a> Environment<'a> {
     /// Checks the prefix and builds the environment for `injections`.
     pub fn build(plan: &EnvironmentPlan<'_>, injections: &'a [Unsealed]) -> Result<Self> {
-        let prefix = plan.prefix.unwrap_or("");
         let mut injected = Vec::with_capacity(injections.len());
         for injection in injections {
-            let name = format!("{prefix}{}", injection.name);
-            if !prefix.is_empty() {
-                // The prefixed name must be as safe as a stored one.
-                SecretName::parse(&name).map_err(|e| {
-                    Failure::usage(format!("--env-prefix '{prefix}': {}", e.message))
-                })?;
-            }
+            let name = match plan.prefix.filter(|p| !p.is_empty()) {
+                None => Cow::Borrowed(injection.name.as_str()),
+                Some(prefix) => {
+                    let name = format!("{prefix}{}", injection.name);
+                    // The prefixed name must be as safe as a stored one.
+                    SecretName::parse(&name).map_err(|e| {
+                        Failure::usage(format!("--env-prefix '{prefix}': {}", e.message))
+                    })?;
+                    Cow::Owned(name)
+                }
+            };
             injected.push((name, injection.value.as_bytes()));
         }
         let inherited = std::env::vars_os()
@@ -75,10 +81,12 @@ impl<'a> Environment<'a> {
 
     /// Inherited variables that an injected one replaces (names only).
     pub fn shadowed(&self) -> Vec<&str> {
+        let inherited: HashSet<&OsStr> =
+            self.inherited.iter().map(|(k, _)| k.as_os_str()).collect();
         self.injected
             .iter()
-            .filter(|(name, _)| self.inherited.iter().any(|(key, _)| key == name.as_str()))
-            .map(|(name, _)| name.as_str())
+            .map(|(name, _)| name.as_ref())
+            .filter(|name| inherited.contains(OsStr::new(name)))
             .collect()
     }
 
@@ -90,8 +98,55 @@ impl<'a> Environment<'a> {
         command.envs(
             self.injected
                 .iter()
-                .map(|(name, value)| (OsStr::new(name), OsStr::from_bytes(value))),
+                .map(|(name, value)| (OsStr::new(name.as_ref()), OsStr::from_bytes(value))),
         );
+    }
+
+    /// This environment as `execve` takes it: `NAME=value` strings, each
+    /// ending in NUL, in one buffer that is zeroed when dropped (the values
+    /// are secrets). An inherited variable that a secret replaces is left out.
+    pub fn to_block(&self) -> EnvironmentBlock {
+        let injected: HashSet<&str> = self.injected.iter().map(|(n, _)| n.as_ref()).collect();
+        let inherited: Vec<(&[u8], &[u8])> = self
+            .inherited
+            .iter()
+            .filter(|(k, _)| k.to_str().is_none_or(|k| !injected.contains(k)))
+            .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+            .collect();
+        let variables = || {
+            inherited.iter().copied().chain(
+                self.injected
+                    .iter()
+                    .map(|(name, value)| (name.as_bytes(), *value)),
+            )
+        };
+        // Sized up front: a growing buffer would leave copies of values behind.
+        let len = variables().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut bytes = Zeroizing::new(Vec::with_capacity(len));
+        for (key, value) in variables() {
+            bytes.extend_from_slice(key);
+            bytes.push(b'=');
+            bytes.extend_from_slice(value);
+            bytes.push(0);
+        }
+        EnvironmentBlock { bytes }
+    }
+}
+
+/// `NAME=value\0` strings back to back (see `Environment::to_block`).
+pub struct EnvironmentBlock {
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl EnvironmentBlock {
+    /// A NULL-terminated array of pointers into the block, for `execve`.
+    /// Valid while the block lives.
+    pub fn pointers(&self) -> Vec<*const libc::c_char> {
+        self.bytes
+            .split_inclusive(|&b| b == 0)
+            .map(|variable| variable.as_ptr().cast())
+            .chain(std::iter::once(std::ptr::null()))
+            .collect()
     }
 }
 

@@ -1,10 +1,11 @@
 //! Starting the program: replace this process with it (`exec`), so signals,
 //! the terminal and the exit status are the program's own.
 
+use super::environment::EnvironmentBlock;
 use crate::error::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, Failure};
-use std::ffi::{OsStr, OsString};
+use std::ffi::{CString, OsStr, OsString};
 use std::io::{ErrorKind, Write};
-use std::os::unix::process::CommandExt;
+use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
 /// The program and its arguments, run directly: no shell.
@@ -14,10 +15,35 @@ pub fn command(argv: &[OsString]) -> Command {
     command
 }
 
-/// Replaces this process with `command`; returns only if that failed.
-pub fn replace_process(mut command: Command, program: &OsStr) -> Failure {
+/// Replaces this process with `argv` run in `environment` (found on our
+/// PATH, as `execvp` does); returns only if that failed.
+///
+/// Called directly rather than through `Command::exec`, which would copy
+/// every value twice more into buffers that are never zeroed.
+pub fn replace_process(argv: &[OsString], environment: &EnvironmentBlock) -> Failure {
     let _ = std::io::stdout().flush();
-    cannot_run(&command.exec(), program)
+    let Ok(args) = argv
+        .iter()
+        .map(|arg| CString::new(arg.as_bytes()))
+        .collect::<Result<Vec<CString>, _>>()
+    else {
+        return cannot_run(&ErrorKind::InvalidInput.into(), &argv[0]);
+    };
+    let mut arg_pointers: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    arg_pointers.push(std::ptr::null());
+    let env_pointers = environment.pointers();
+    // SAFETY: every pointer points into `args` or `environment`, both alive
+    // here, and each array ends with a null pointer. SIGPIPE goes back to its
+    // default, as std does for the programs it starts (Rust ignores it).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::execvpe(
+            args[0].as_ptr(),
+            arg_pointers.as_ptr(),
+            env_pointers.as_ptr(),
+        );
+    }
+    cannot_run(&std::io::Error::last_os_error(), &argv[0])
 }
 
 /// The failure to start `program`, with the exit code a shell would use

@@ -202,7 +202,7 @@ pub fn seal_many_with_age(
             .map(|(name, value)| seal_with_age(&recipients, vault_id, name, value))
             .collect()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = crate::cores::usable();
     if threads < 2 || items.len() < 64 {
         return seal_chunk(items);
     }

@@ -480,7 +480,7 @@ fn open_with_data_key(
         }
         Ok(())
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = crate::cores::usable();
     if threads < 2 || chosen.len() < PARALLEL_OPEN_MIN {
         return open_chunk(chosen, values);
     }
