@@ -49,7 +49,9 @@ fn a_truncated_vault_is_refused_and_left_as_it_is() {
     let whole = fs::read(sb.vault_path()).unwrap();
     for keep in [50, 100, 4096, whole.len() / 2, whole.len() - 1] {
         fs::write(sb.vault_path(), &whole[..keep]).unwrap();
-        for suffix in ["-wal", "-shm"] {
+        // Each cut starts from the file alone: no WAL, no usage journal
+        // left by the previous cut's exec.
+        for suffix in ["-wal", "-shm", "-usage"] {
             let _ = fs::remove_file(format!("{}{suffix}", sb.vault_path().display()));
         }
         let list = sb.cmd().arg("list").output().unwrap();

@@ -67,8 +67,7 @@ impl Run for ExecArgs {
 impl ExecArgs {
     /// Opens the vault and decrypts the chosen secrets, recording their use.
     fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
-        let mut vault = Vault::open(&paths.vault)?;
-        vault.prefer_speed_to_durability()?;
+        let mut vault = Vault::open_for_exec(&paths.vault)?;
         // Loaded before the vault is locked for writing: unlocking it may
         // mean a prompt, and other writers must not wait on a person.
         let identity = if vault.has_secrets()? {

@@ -26,9 +26,9 @@ const APPLICATION_ID: i32 = 0x5343_5254;
 /// How long a command waits for another one's write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// WAL pages after which an `exec` checkpoints; small, because each later
-/// open reads the whole WAL back (one read per page).
-const EXEC_WAL_PAGES: u64 = 32;
+/// Most of the vault file SQLite reads through a memory map rather than
+/// `pread` into its own page cache (a 10,000-secret vault is about 4 MiB).
+const MMAP_SIZE: i64 = 64 << 20;
 
 /// From this many values on, `exec` opens them on several threads.
 const PARALLEL_OPEN_MIN: usize = 512;
@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
               );",
         then: None,
     },
+    // 4: exec's runs arrive from the usage journal, each with an id so that
+    // folding it twice records it once.
+    Migration {
+        sql: "ALTER TABLE events ADD COLUMN usage_id TEXT;
+              CREATE UNIQUE INDEX events_usage_id ON events (usage_id);",
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -134,8 +141,17 @@ pub struct Vault {
 
 impl Vault {
     /// Opens the vault at `path`, which must exist and be a vault; migrates
-    /// an older schema. A foreign or newer file is refused untouched.
+    /// an older schema and folds `exec`'s usage journal in. A foreign or newer
+    /// file is refused untouched.
     pub fn open(path: &Path) -> Result<Vault> {
+        let mut vault = Vault::open_for_exec(path)?;
+        vault.fold_usage()?;
+        Ok(vault)
+    }
+
+    /// Like `open`, without folding the usage journal: `exec` only appends
+    /// to it, and never writes the database unless it reseals.
+    pub fn open_for_exec(path: &Path) -> Result<Vault> {
         if !path.exists() {
             return Err(Failure::new(1, format!("no vault at {}", path.display()))
                 .with_hint(
@@ -145,6 +161,7 @@ impl Vault {
         }
         // Refuses foreign and newer files before SQLite ever opens them.
         let header = read_header(path)?;
+        configure_sqlite();
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -283,34 +300,6 @@ impl Vault {
         Ok(deleted)
     }
 
-    /// For `exec`, whose only writes are bookkeeping (last-used times,
-    /// resealing): commit without waiting for the disk, and leave the WAL's
-    /// checkpoint (two fsyncs) to the writer that fills it past a few pages.
-    /// WAL with `synchronous = NORMAL` stays consistent if the process dies;
-    /// a power cut may lose the last such update.
-    pub fn prefer_speed_to_durability(&self) -> Result<()> {
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // SQLite's own autocheckpoint never restarts a WAL that a new
-        // process reopened, so the WAL would only grow: `checkpoint_if_large`.
-        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        self.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )?;
-        Ok(())
-    }
-
-    /// Folds the WAL back into the vault and empties it once it holds more
-    /// than a few pages: every open reads the whole WAL back, one page at a
-    /// time. Best effort: a reader may hold it, and the next exec retries.
-    fn checkpoint_if_large(&self) {
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > EXEC_WAL_PAGES * 4096) {
-            self.scrub_wal();
-        }
-    }
-
     /// Whether the vault holds any secret (so `exec` needs the identity).
     pub fn has_secrets(&self) -> Result<bool> {
         Ok(self
@@ -318,24 +307,59 @@ impl Vault {
             .query_row("SELECT EXISTS (SELECT 1 FROM secrets)", [], |r| r.get(0))?)
     }
 
-    /// `exec`'s whole use of the vault, in one write transaction so that
-    /// nothing changes underneath it: reads every secret, lets `choose` pick,
-    /// decrypts the chosen with `identity` (the data key: one age decryption),
-    /// reseals under the data key those still sealed with age, and records
-    /// them used. One failure fails all and changes nothing.
+    /// `exec`'s whole use of the vault, in one transaction so that nothing
+    /// changes underneath it: reads every secret, lets `choose` pick,
+    /// decrypts the chosen with `identity` (the data key: one age decryption)
+    /// and records the run in the usage journal. A read transaction, unless
+    /// some chosen rows are still sealed with age: then it starts over in a
+    /// write transaction and reseals them under the data key. One failure
+    /// fails all and changes nothing.
     pub fn unseal_for_exec(
         &mut self,
         identity: Option<&Identity>,
         program: &str,
-        choose: impl FnOnce(&[SealedSecret]) -> Result<Vec<usize>>,
+        choose: impl Fn(&[SealedSecret]) -> Result<Vec<usize>>,
     ) -> Result<Vec<Unsealed>> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
+        let (unsealed, everything) = match self.unseal(identity, &choose, false)? {
+            Some(done) => done,
+            None => self
+                .unseal(identity, &choose, true)?
+                .context("the vault changed while exec started; run it again")?,
+        };
+        let names: Vec<&str> = if everything && !unsealed.is_empty() {
+            vec![events::EVERY_SECRET]
+        } else {
+            unsealed.iter().map(|u| u.name.as_str()).collect()
+        };
+        self.record_use(program, &names)?;
+        Ok(unsealed)
+    }
+
+    /// One attempt of `unseal_for_exec`. Without `reseal`, returns `None`
+    /// when a chosen row needs resealing. Also says whether every secret was
+    /// chosen.
+    fn unseal(
+        &mut self,
+        identity: Option<&Identity>,
+        choose: &impl Fn(&[SealedSecret]) -> Result<Vec<usize>>,
+        reseal: bool,
+    ) -> Result<Option<(Vec<Unsealed>, bool)>> {
+        let tx = if reseal {
+            begin_write(&mut self.conn, &self.path)?
+        } else {
+            self.conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(|e| explain(e, &self.path))?
+        };
         let secrets = read_sealed(&tx)?;
         let chosen = choose(&secrets)?;
+        let everything = chosen.len() == secrets.len();
         if chosen.is_empty() {
-            events::record(&tx, "exec", &[], Some(program), None)?;
-            tx.commit()?;
-            return Ok(Vec::new());
+            return Ok(Some((Vec::new(), everything)));
+        }
+        let age_sealed = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
+        if age_sealed && !reseal {
+            return Ok(None);
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
         let keys = identity.age_identities();
@@ -365,29 +389,21 @@ impl Vault {
                 value: value.expect("every chosen value was opened"),
             })
             .collect();
-        record_use(&tx, &secrets, &chosen)?;
-        let names: Vec<&str> = if chosen.len() == secrets.len() {
-            vec![events::EVERY_SECRET]
-        } else {
-            chosen.iter().map(|&i| secrets[i].name.as_str()).collect()
-        };
-        events::record(&tx, "exec", &names, Some(program), None)?;
         tx.commit()?;
-        self.checkpoint_if_large();
-        Ok(unsealed)
+        Ok(Some((unsealed, everything)))
     }
 
     fn configure(&self, header: &Header) -> Result<()> {
         self.conn.pragma_update(None, "secure_delete", "ON")?;
+        self.conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         if header.in_wal_mode {
-            return Ok(());
-        }
-        let mode: String = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| explain(e, &self.path))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(anyhow!("cannot switch {} to WAL mode", self.path.display()));
+            // Vaults made before exec stopped writing used WAL, whose -shm
+            // set-up and WAL replay cost every open more than a rollback
+            // journal does. The switch needs the vault to itself: if another
+            // process has it open, it stays WAL (which works) until next time.
+            let _ = self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0));
         }
         Ok(())
     }
@@ -408,6 +424,34 @@ impl Vault {
     }
 }
 
+/// Process-wide SQLite settings, made once before the first connection: no
+/// lookaside slots and no up-front page-cache block per connection. Each
+/// command opens one connection for a few statements, and every page of
+/// memory it touches costs a page fault (2-3 us on a VM): these two alone
+/// were about 25 of them, and pages come from the memory map (`MMAP_SIZE`).
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called before any connection exists (sqlite3_config must
+        // precede sqlite3_initialize), with the argument types these two
+        // options take; a failure only leaves SQLite's defaults.
+        unsafe {
+            use rusqlite::ffi;
+            ffi::sqlite3_config(
+                ffi::SQLITE_CONFIG_LOOKASIDE,
+                0 as libc::c_int,
+                0 as libc::c_int,
+            );
+            ffi::sqlite3_config(
+                ffi::SQLITE_CONFIG_PAGECACHE,
+                std::ptr::null_mut::<libc::c_void>(),
+                0 as libc::c_int,
+                0 as libc::c_int,
+            );
+        }
+    });
+}
+
 /// Starts a write: `BEGIN IMMEDIATE` takes the write lock up front, so two
 /// writers queue on the busy timeout instead of deadlocking mid-transaction.
 pub(super) fn begin_write<'c>(
@@ -420,11 +464,11 @@ pub(super) fn begin_write<'c>(
 
 /// Builds a complete, empty vault at `temp` (a fresh private file).
 fn build_new(temp: &Path, recipient: &str) -> Result<()> {
-    // Pre-created 0600 so SQLite's -wal and -shm files copy that mode.
+    // Pre-created 0600 so SQLite's journal copies that mode.
     files::create_private_file(temp)
         .with_context(|| format!("cannot create {}", temp.display()))?;
+    configure_sqlite();
     let mut conn = Connection::open(temp)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     apply_migrations(&tx)?;
     let now = clock::now_ms();
@@ -438,7 +482,6 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
     )?;
     ensure_data_key(&tx)?;
     tx.commit()?;
-    // Closing checkpoints the WAL into the file and removes it.
     conn.close().map_err(|(_, e)| e)?;
     Ok(())
 }
@@ -498,27 +541,6 @@ fn open_with_data_key(
                 .unwrap_or_else(|_| Err(anyhow!("a decryption thread failed")))
         })
     })
-}
-
-/// Records that `exec` injected `chosen` now. Injecting the whole vault is
-/// one write to the vault row (`all_used_time_ms`), whatever its size;
-/// readers fold it into each secret's last-used time.
-fn record_use(
-    tx: &rusqlite::Transaction<'_>,
-    secrets: &[SealedSecret],
-    chosen: &[usize],
-) -> Result<()> {
-    let now = clock::now_ms();
-    if chosen.len() == secrets.len() {
-        tx.execute("UPDATE vault SET all_used_time_ms = ?1", [now])?;
-        return Ok(());
-    }
-    let mut stmt =
-        tx.prepare_cached("UPDATE secrets SET last_used_time_ms = ?1 WHERE rowid = ?2")?;
-    for &index in chosen {
-        stmt.execute(params![now, secrets[index].rowid])?;
-    }
-    Ok(())
 }
 
 /// Gives the vault a data key, encrypted to its recipients, if it has none
@@ -590,9 +612,31 @@ fn read_header(path: &Path) -> Result<Header> {
     }
     refuse_newer(i64::from(be32(60)), path)?;
     // Bytes 18 and 19 (read and write format versions) are 2 in WAL mode.
-    Ok(Header {
-        in_wal_mode: header[18] == 2 && header[19] == 2,
-    })
+    let in_wal_mode = header[18] == 2 && header[19] == 2;
+    // Outside WAL mode the page count at 28 is exact whenever the change
+    // counter it was written with (92) is the file's (24). SQLite would read
+    // a shorter file as a smaller database and carry on without the rest.
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        size => u64::from(size),
+    };
+    let pages = u64::from(be32(28) as u32);
+    let file_len = file
+        .metadata()
+        .with_context(|| format!("cannot read the vault at {}", path.display()))?
+        .len();
+    if !in_wal_mode && be32(92) == be32(24) && file_len < pages * page_size {
+        return Err(Failure::new(
+            1,
+            format!(
+                "the vault at {} is damaged (shorter than its header says: cut off?); it was left untouched",
+                path.display()
+            ),
+        )
+        .with_hint("restore it from a backup")
+        .into());
+    }
+    Ok(Header { in_wal_mode })
 }
 
 fn read_up_to(file: &mut std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {

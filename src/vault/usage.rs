@@ -1,0 +1,155 @@
+//! `exec`'s usage journal: one line per run, appended to a file beside the
+//! vault (`vault.db-usage`), instead of a write transaction on every launch
+//! (a rollback journal and its fsyncs, about a millisecond).
+//!
+//! Every other command folds the journal into the audit log (`events`) and
+//! the last-used times, in one transaction, before it reads the vault; `exec`
+//! folds it itself once it passes `FOLD_AT` bytes, so it stays small.
+//!
+//! A line holds what the `events` row will: the time, the program's name
+//! (argv[0]) and the injected names (`*` for the whole vault), plus a random
+//! id, so that folding a line twice (a crash between the commit and the
+//! truncation) records it once. Never a value.
+//!
+//! Appenders hold a shared `flock` for their single write; the folder holds
+//! an exclusive one from its read to its truncation, so no line is lost.
+
+use super::db::{Vault, begin_write};
+use super::events::EVERY_SECRET;
+use crate::clock;
+use crate::random;
+use anyhow::{Context, Result};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Journal size from which `exec` folds it (about 600 runs).
+const FOLD_AT: u64 = 64 * 1024;
+
+/// One `exec` run, as a line of the journal.
+#[derive(Serialize, Deserialize)]
+struct Use {
+    id: String,
+    time_ms: i64,
+    program: String,
+    names: Vec<String>,
+}
+
+/// The journal of the vault at `vault`.
+pub fn journal_path(vault: &Path) -> PathBuf {
+    let mut path = vault.as_os_str().to_owned();
+    path.push("-usage");
+    PathBuf::from(path)
+}
+
+impl Vault {
+    /// Records that `exec` ran `program` with the secrets `names` (or
+    /// `EVERY_SECRET`) now, then folds the journal if it has grown large.
+    pub(super) fn record_use(&mut self, program: &str, names: &[&str]) -> Result<()> {
+        let line = Use {
+            id: random::token(20)?,
+            time_ms: clock::now_ms(),
+            program: program.to_owned(),
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        let mut text = serde_json::to_string(&line)?;
+        text.push('\n');
+        let path = journal_path(&self.path);
+        let cannot = || format!("cannot record this run in {}", path.display());
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(cannot)?;
+        lock(&file, libc::LOCK_SH).with_context(cannot)?;
+        file.write_all(text.as_bytes()).with_context(cannot)?;
+        let size = file.metadata().with_context(cannot)?.len();
+        drop(file);
+        if size >= FOLD_AT {
+            // Best effort: the next command that opens the vault folds it.
+            let _ = self.fold_usage();
+        }
+        Ok(())
+    }
+
+    /// Moves the journal's runs into the audit log and the last-used times,
+    /// then empties it. Lines that do not parse (a run cut off mid-write) are
+    /// skipped.
+    pub fn fold_usage(&mut self) -> Result<()> {
+        let path = journal_path(&self.path);
+        let cannot = || format!("cannot read {}", path.display());
+        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(cannot),
+        };
+        lock(&file, libc::LOCK_EX).with_context(cannot)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).with_context(cannot)?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        for line in bytes.split(|&b| b == b'\n') {
+            if let Ok(run) = serde_json::from_slice::<Use>(line) {
+                apply(&tx, &run)?;
+            }
+        }
+        tx.commit()?;
+        file.set_len(0).with_context(cannot)?;
+        Ok(())
+    }
+}
+
+/// Records one run: its event, and its secrets' last use (only for secrets
+/// that existed then: a name may have been deleted and created again since).
+fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id)
+             VALUES (?1, 'exec', ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            run.time_ms,
+            serde_json::to_string(&run.names)?,
+            run.program,
+            run.id
+        ])?;
+    if added == 0 {
+        return Ok(());
+    }
+    if run.names.iter().any(|n| n == EVERY_SECRET) {
+        tx.execute(
+            "UPDATE vault SET all_used_time_ms = MAX(COALESCE(all_used_time_ms, 0), ?1)",
+            [run.time_ms],
+        )?;
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(
+        "UPDATE secrets SET last_used_time_ms = MAX(COALESCE(last_used_time_ms, 0), ?1)
+         WHERE name = ?2 AND create_time_ms <= ?1",
+    )?;
+    for name in &run.names {
+        stmt.execute(params![run.time_ms, name])?;
+    }
+    Ok(())
+}
+
+/// Takes a `flock` on `file`, waiting for it (released when the file closes).
+fn lock(file: &File, how: libc::c_int) -> std::io::Result<()> {
+    loop {
+        // SAFETY: a valid open descriptor and a flock operation.
+        if unsafe { libc::flock(file.as_raw_fd(), how) } == 0 {
+            return Ok(());
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+}
