@@ -1,24 +1,61 @@
 //! Entry point: parse the command line, run it, turn the outcome into one
 //! `error:` line (plus a `hint:`) and an exit code.
+//!
+//! The C `main` itself, not std's: std's start-up reads /proc/self/maps to
+//! place a stack guard and sets up an alternate signal stack, about 0.15 ms
+//! on every run, and `secrets exec` runs before every workload. What of it
+//! this program relies on is done here: standard descriptors kept open,
+//! SIGPIPE ignored (a closed pipe is an `EPIPE` error), panics caught (exit
+//! 101, as std would) and stdout flushed.
+#![no_main]
 
 use clap::Parser;
 use secrets::cli::{Cli, Command};
 use secrets::error::{EXEC_FAILED, Failure};
-use std::process::ExitCode;
+use std::ffi::{c_char, c_int};
+use std::io::Write;
 
-fn main() -> ExitCode {
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    keep_standard_descriptors_open();
+    // SAFETY: a disposition set before any thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    let code = std::panic::catch_unwind(run).unwrap_or(101);
+    let _ = std::io::stdout().flush();
+    c_int::from(code)
+}
+
+fn run() -> u8 {
     let cli = Cli::parse();
     let is_exec = matches!(cli.command, Command::Exec(_));
     match secrets::cmd::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(error) => report(&error, is_exec),
     }
 }
 
-fn report(error: &anyhow::Error, is_exec: bool) -> ExitCode {
+/// Opens /dev/null on any of descriptors 0, 1 and 2 that is closed, as std
+/// does: otherwise a file we write (the usage journal, a new identity) could
+/// become descriptor 1 or 2 and take our output. (SQLite guards its own.)
+fn keep_standard_descriptors_open() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only asks; open() takes a NUL-terminated path and
+        // returns the lowest free descriptor, which is `fd` if it was closed.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+                && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1
+            {
+                libc::abort();
+            }
+        }
+    }
+}
+
+fn report(error: &anyhow::Error, is_exec: bool) -> u8 {
     if is_broken_pipe(error) {
         // `secrets list | head`: the reader left; not an error (as ripgrep).
-        return ExitCode::SUCCESS;
+        return 0;
     }
     let (code, hint) = match error.downcast_ref::<Failure>() {
         Some(failure) => (failure.code, failure.hint.as_deref()),
@@ -30,12 +67,11 @@ fn report(error: &anyhow::Error, is_exec: bool) -> ExitCode {
     }
     // exec keeps 126/127 for the program; every failure of ours before it
     // runs is 125, as `env` does.
-    let code = if is_exec && code < 100 {
+    if is_exec && code < 100 {
         EXEC_FAILED
     } else {
         code
-    };
-    ExitCode::from(code)
+    }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

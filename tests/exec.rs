@@ -334,3 +334,29 @@ fn exec_sets_last_used_of_injected_secrets_only() {
         .code(3);
     assert!(sb.show_json("UNUSED")["last_used_time_ms"].is_number());
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_success() {
+    // `secrets list | head -0`: the reader is gone before the first write.
+    // secrets ignores SIGPIPE (its own `main` sets that up, as std's does),
+    // sees EPIPE and exits 0 without an error line, as ripgrep does.
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::ExitStatusExt;
+    let sb = with_secret();
+    let mut fds = [0; 2];
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read_end);
+    for args in [&["list"][..], &["log"], &["doctor"]] {
+        let out = sb
+            .std_cmd()
+            .args(args)
+            .stdout(write_end.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), None, "{args:?} died of a signal");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}

@@ -54,9 +54,8 @@ fn exec_appends_to_the_journal_and_leaves_the_database_alone() {
     let before = fs::read(sb.vault_path()).unwrap();
     exec_true(&sb, &[]);
     exec_true(&sb, &["--only", "USAGE_TWO"]);
-    assert_eq!(
-        fs::read(sb.vault_path()).unwrap(),
-        before,
+    assert!(
+        fs::read(sb.vault_path()).unwrap() == before,
         "exec wrote the database"
     );
     let text = fs::read_to_string(journal(&sb)).unwrap();
@@ -175,6 +174,9 @@ fn a_vault_shorter_than_its_header_says_is_refused_untouched() {
             "{err}"
         );
         assert_no_panic(&out);
-        assert_eq!(fs::read(sb.vault_path()).unwrap(), cut, "{args:?}");
+        assert!(
+            fs::read(sb.vault_path()).unwrap() == cut,
+            "{args:?} changed it"
+        );
     }
 }
