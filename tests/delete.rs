@@ -95,3 +95,45 @@ fn deleted_secret_is_no_longer_injected() {
     sb.create("WAS_HERE", "again");
     assert_eq!(sb.value_of("WAS_HERE"), b"again");
 }
+
+#[test]
+fn deleted_and_replaced_ciphertexts_do_not_linger_in_the_file() {
+    // SQLite would leave a deleted row's bytes in the freed space of its
+    // page; the vault overwrites them (secure_delete), for every kind of
+    // write: a delete, an update, and exec's resealing of an update.
+    let sb = with_secrets(&["GONE_SOON", "REPLACED", "KEPT"]);
+    let conn = common::open_db(&sb.vault_path());
+    let ciphertext = |name: &str| -> Vec<u8> {
+        conn.query_row(
+            "SELECT ciphertext FROM secrets WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let deleted = ciphertext("GONE_SOON");
+    let replaced = ciphertext("REPLACED");
+    sb.cmd()
+        .args(["delete", "GONE_SOON", "--yes"])
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["update", "REPLACED"])
+        .write_stdin("a-fresh-value-for-replaced")
+        .assert()
+        .success();
+    let sealed_by_update = ciphertext("REPLACED");
+    sb.cmd().args(["exec", "--", "true"]).assert().success();
+    assert_ne!(ciphertext("REPLACED"), sealed_by_update, "exec resealed it");
+    drop(conn);
+    let file = std::fs::read(sb.vault_path()).unwrap();
+    for (what, bytes) in [
+        ("deleted", &deleted),
+        ("replaced", &replaced),
+        ("resealed", &sealed_by_update),
+    ] {
+        // Any 32-byte run of the old ciphertext (age output is random).
+        let lingers = file.windows(32).any(|w| w == &bytes[bytes.len() - 32..]);
+        assert!(!lingers, "the {what} ciphertext is still in the vault file");
+    }
+}

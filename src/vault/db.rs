@@ -174,15 +174,19 @@ impl Vault {
             vault_id: String::new(),
         };
         vault.configure(&header)?;
-        // The header may lag behind the WAL: ask SQLite for the version too.
-        let (vault_id, version): (String, i64) = vault
+        let vault_id: String = vault
             .conn
-            .query_row(
-                "SELECT vault_id, (SELECT user_version FROM pragma_user_version) FROM vault",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT vault_id FROM vault", [], |r| r.get(0))
             .map_err(|e| explain(e, path))?;
+        // The header's version is current unless a WAL holds newer pages.
+        let version = if header.in_wal_mode {
+            vault
+                .conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(|e| explain(e, path))?
+        } else {
+            header.user_version
+        };
         refuse_newer(version, path)?;
         if version < SCHEMA_VERSION {
             vault.migrate()?;
@@ -394,7 +398,6 @@ impl Vault {
     }
 
     fn configure(&self, header: &Header) -> Result<()> {
-        self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         if header.in_wal_mode {
             // Vaults made before exec stopped writing used WAL, whose -shm
@@ -454,10 +457,15 @@ fn configure_sqlite() {
 
 /// Starts a write: `BEGIN IMMEDIATE` takes the write lock up front, so two
 /// writers queue on the busy timeout instead of deadlocking mid-transaction.
+/// Freed space is overwritten (`secure_delete`): old ciphertexts of deleted
+/// or replaced values do not linger in the file. (Set here, not on open:
+/// `exec` usually only reads.)
 pub(super) fn begin_write<'c>(
     conn: &'c mut Connection,
     path: &Path,
 ) -> Result<rusqlite::Transaction<'c>> {
+    conn.pragma_update(None, "secure_delete", "ON")
+        .map_err(|e| explain(e, path))?;
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| explain(e, path))
 }
@@ -577,6 +585,8 @@ fn apply_migrations(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 /// What the first bytes of a vault file say, read before SQLite opens it.
 struct Header {
     in_wal_mode: bool,
+    /// Schema version (`PRAGMA user_version`) as of the last checkpoint.
+    user_version: i64,
 }
 
 /// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
@@ -610,7 +620,8 @@ fn read_header(path: &Path) -> Result<Header> {
     if be32(68) != APPLICATION_ID {
         return Err(not_a_vault("another application's SQLite database").into());
     }
-    refuse_newer(i64::from(be32(60)), path)?;
+    let user_version = i64::from(be32(60));
+    refuse_newer(user_version, path)?;
     // Bytes 18 and 19 (read and write format versions) are 2 in WAL mode.
     let in_wal_mode = header[18] == 2 && header[19] == 2;
     // Outside WAL mode the page count at 28 is exact whenever the change
@@ -636,7 +647,10 @@ fn read_header(path: &Path) -> Result<Header> {
         .with_hint("restore it from a backup")
         .into());
     }
-    Ok(Header { in_wal_mode })
+    Ok(Header {
+        in_wal_mode,
+        user_version,
+    })
 }
 
 fn read_up_to(file: &mut std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
