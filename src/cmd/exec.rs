@@ -9,7 +9,8 @@ use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
 use crate::output;
-use crate::vault::{Identity, Unsealed, Vault};
+use crate::vault::snapshot::{self, Snapshot};
+use crate::vault::{Identity, SealedSecret, Unsealed, Vault};
 use anyhow::Result;
 use std::sync::Arc;
 
@@ -65,20 +66,29 @@ impl Run for ExecArgs {
 }
 
 impl ExecArgs {
-    /// Opens the vault and decrypts the chosen secrets, recording their use.
+    /// Decrypts the chosen secrets, recording their use: from exec's
+    /// snapshot of the vault when it is current, else from the vault.
     fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
-        let mut vault = Vault::open_for_exec(&paths.vault)?;
-        // Loaded before the vault is locked for writing: unlocking it may
-        // mean a prompt, and other writers must not wait on a person.
-        let identity = if vault.has_secrets()? {
-            Some(Identity::load(&paths.identity)?)
-        } else {
-            None
-        };
         // argv[0] only: arguments can hold secrets.
         let program = self.command[0].to_string_lossy();
-        vault.unseal_for_exec(identity.as_ref(), &program, |all| {
-            environment::select(all, &self.only, &self.except)
-        })
+        let choose = |all: &[SealedSecret]| environment::select(all, &self.only, &self.except);
+        let mut identity = None;
+        if let Some(snapshot) = Snapshot::load(&paths.vault) {
+            if snapshot.has_secrets() {
+                identity = Some(Identity::load(&paths.identity)?);
+            }
+            match snapshot.unseal_for_exec(&paths.vault, identity.as_ref(), &program, choose) {
+                Ok(unsealed) => return Ok(unsealed),
+                // The vault decides (and reports) whatever the copy could not.
+                Err(_) => snapshot::discard(&paths.vault),
+            }
+        }
+        let mut vault = Vault::open_for_exec(&paths.vault)?;
+        // Loaded before the vault is locked: unlocking it may mean a prompt,
+        // and writers must not wait on a person.
+        if identity.is_none() && vault.has_secrets()? {
+            identity = Some(Identity::load(&paths.identity)?);
+        }
+        vault.unseal_for_exec(identity.as_ref(), &program, choose)
     }
 }

@@ -8,6 +8,7 @@
 use super::crypto::{self, DataKey, Sealing};
 use super::events;
 use super::identity::Identity;
+use super::snapshot::{self, Stamp};
 use crate::clock;
 use crate::error::Failure;
 use crate::files;
@@ -330,12 +331,7 @@ impl Vault {
                 .unseal(identity, &choose, true)?
                 .context("the vault changed while exec started; run it again")?,
         };
-        let names: Vec<&str> = if everything && !unsealed.is_empty() {
-            vec![events::EVERY_SECRET]
-        } else {
-            unsealed.iter().map(|u| u.name.as_str()).collect()
-        };
-        self.record_use(program, &names)?;
+        super::usage::record(&self.path, program, &unsealed, everything)?;
         Ok(unsealed)
     }
 
@@ -356,6 +352,9 @@ impl Vault {
                 .map_err(|e| explain(e, &self.path))?
         };
         let secrets = read_sealed(&tx)?;
+        if !reseal {
+            store_snapshot(&tx, &self.path, &self.vault_id, &secrets)?;
+        }
         let chosen = choose(&secrets)?;
         let everything = chosen.len() == secrets.len();
         if chosen.is_empty() {
@@ -385,14 +384,7 @@ impl Vault {
             }
         }
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
-        let unsealed = chosen
-            .iter()
-            .zip(values)
-            .map(|(&index, value)| Unsealed {
-                name: secrets[index].name.clone(),
-                value: value.expect("every chosen value was opened"),
-            })
-            .collect();
+        let unsealed = into_unsealed(&secrets, &chosen, values);
         tx.commit()?;
         Ok(Some((unsealed, everything)))
     }
@@ -466,8 +458,12 @@ pub(super) fn begin_write<'c>(
 ) -> Result<rusqlite::Transaction<'c>> {
     conn.pragma_update(None, "secure_delete", "ON")
         .map_err(|e| explain(e, path))?;
-    conn.transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| explain(e, path))
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| explain(e, path))?;
+    // The write lock is ours: exec's copy is about to be out of date.
+    snapshot::discard(path);
+    Ok(tx)
 }
 
 /// Builds a complete, empty vault at `temp` (a fresh private file).
@@ -515,7 +511,7 @@ pub(super) fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSe
 /// Opens every chosen value sealed under the data key (the slots still
 /// empty), on all cores when there are many: a 10,000-secret exec is mostly
 /// this loop.
-fn open_with_data_key(
+pub(super) fn open_with_data_key(
     data_key: &DataKey,
     vault_id: &str,
     secrets: &[SealedSecret],
@@ -551,6 +547,42 @@ fn open_with_data_key(
     })
 }
 
+/// Leaves `exec` a snapshot of what it just read (see `snapshot`), when every
+/// value is sealed under the data key. Called inside the read transaction:
+/// the file cannot change between the read and its stamp.
+fn store_snapshot(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    vault_id: &str,
+    secrets: &[SealedSecret],
+) -> Result<()> {
+    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
+        return Ok(());
+    }
+    let Some(stamp) = read_header(path)?.stamp else {
+        return Ok(());
+    };
+    let wrapped: Vec<u8> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
+    snapshot::store(path, stamp, vault_id, &wrapped, secrets);
+    Ok(())
+}
+
+/// The chosen secrets with their opened values, in `chosen`'s order.
+pub(super) fn into_unsealed(
+    secrets: &[SealedSecret],
+    chosen: &[usize],
+    values: Vec<Option<SecretValue>>,
+) -> Vec<Unsealed> {
+    chosen
+        .iter()
+        .zip(values)
+        .map(|(&index, value)| Unsealed {
+            name: secrets[index].name.clone(),
+            value: value.expect("every chosen value was opened"),
+        })
+        .collect()
+}
+
 /// Gives the vault a data key, encrypted to its recipients, if it has none
 /// (a new vault, or one migrated from schema 1). Needs no identity.
 fn ensure_data_key(tx: &rusqlite::Transaction<'_>) -> Result<()> {
@@ -583,16 +615,19 @@ fn apply_migrations(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 }
 
 /// What the first bytes of a vault file say, read before SQLite opens it.
-struct Header {
+pub(super) struct Header {
     in_wal_mode: bool,
     /// Schema version (`PRAGMA user_version`) as of the last checkpoint.
-    user_version: i64,
+    pub(super) user_version: i64,
+    /// What identifies the file's committed state, when the header can tell
+    /// (not in WAL mode): see `snapshot`.
+    pub(super) stamp: Option<Stamp>,
 }
 
 /// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
 /// and refuses, before SQLite touches the file, anything that is not a vault
 /// of a schema this build knows. Cheaper than asking SQLite: no lock, no WAL.
-fn read_header(path: &Path) -> Result<Header> {
+pub(super) fn read_header(path: &Path) -> Result<Header> {
     let not_a_vault = |what: &str| {
         Failure::new(
             1,
@@ -632,10 +667,10 @@ fn read_header(path: &Path) -> Result<Header> {
         size => u64::from(size),
     };
     let pages = u64::from(be32(28) as u32);
-    let file_len = file
+    let metadata = file
         .metadata()
-        .with_context(|| format!("cannot read the vault at {}", path.display()))?
-        .len();
+        .with_context(|| format!("cannot read the vault at {}", path.display()))?;
+    let file_len = metadata.len();
     if !in_wal_mode && be32(92) == be32(24) && file_len < pages * page_size {
         return Err(Failure::new(
             1,
@@ -647,9 +682,13 @@ fn read_header(path: &Path) -> Result<Header> {
         .with_hint("restore it from a backup")
         .into());
     }
+    // The change counter (24) counts committed writes; "version valid for"
+    // (92) equal to it says the header was written by such a commit.
+    let stamp = (!in_wal_mode && be32(92) == be32(24)).then(|| Stamp::of(be32(24), &metadata));
     Ok(Header {
         in_wal_mode,
         user_version,
+        stamp,
     })
 }
 

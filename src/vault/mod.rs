@@ -7,6 +7,7 @@ pub mod events;
 pub mod identity;
 pub mod import;
 pub mod recipients;
+pub mod snapshot;
 pub mod usage;
 
 pub use db::{NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};

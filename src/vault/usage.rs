@@ -14,7 +14,7 @@
 //! Appenders hold a shared `flock` for their single write; the folder holds
 //! an exclusive one from its read to its truncation, so no line is lost.
 
-use super::db::{Vault, begin_write};
+use super::db::{Unsealed, Vault, begin_write};
 use super::events::EVERY_SECRET;
 use crate::clock;
 use crate::random;
@@ -46,37 +46,48 @@ pub fn journal_path(vault: &Path) -> PathBuf {
     PathBuf::from(path)
 }
 
-impl Vault {
-    /// Records that `exec` ran `program` with the secrets `names` (or
-    /// `EVERY_SECRET`) now, then folds the journal if it has grown large.
-    pub(super) fn record_use(&mut self, program: &str, names: &[&str]) -> Result<()> {
-        let line = Use {
-            id: random::token(20)?,
-            time_ms: clock::now_ms(),
-            program: program.to_owned(),
-            names: names.iter().map(|n| (*n).to_owned()).collect(),
-        };
-        let mut text = serde_json::to_string(&line)?;
-        text.push('\n');
-        let path = journal_path(&self.path);
-        let cannot = || format!("cannot record this run in {}", path.display());
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(cannot)?;
-        lock(&file, libc::LOCK_SH).with_context(cannot)?;
-        file.write_all(text.as_bytes()).with_context(cannot)?;
-        let size = file.metadata().with_context(cannot)?.len();
-        drop(file);
-        if size >= FOLD_AT {
-            // Best effort: the next command that opens the vault folds it.
-            let _ = self.fold_usage();
-        }
-        Ok(())
+/// Records that `exec` ran `program` with `unsealed` now (as `EVERY_SECRET`
+/// when `everything` was chosen), then folds the journal if it has grown
+/// large.
+pub(super) fn record(
+    vault: &Path,
+    program: &str,
+    unsealed: &[Unsealed],
+    everything: bool,
+) -> Result<()> {
+    let names: Vec<String> = if everything && !unsealed.is_empty() {
+        vec![EVERY_SECRET.to_owned()]
+    } else {
+        unsealed.iter().map(|u| u.name.clone()).collect()
+    };
+    let line = Use {
+        id: random::token(20)?,
+        time_ms: clock::now_ms(),
+        program: program.to_owned(),
+        names,
+    };
+    let mut text = serde_json::to_string(&line)?;
+    text.push('\n');
+    let path = journal_path(vault);
+    let cannot = || format!("cannot record this run in {}", path.display());
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(cannot)?;
+    lock(&file, libc::LOCK_SH).with_context(cannot)?;
+    file.write_all(text.as_bytes()).with_context(cannot)?;
+    let size = file.metadata().with_context(cannot)?.len();
+    drop(file);
+    if size >= FOLD_AT {
+        // Best effort: the next command that opens the vault folds it.
+        let _ = Vault::open(vault);
     }
+    Ok(())
+}
 
+impl Vault {
     /// Moves the journal's runs into the audit log and the last-used times,
     /// then empties it. Lines that do not parse (a run cut off mid-write) are
     /// skipped.

@@ -1,0 +1,169 @@
+//! exec's snapshot (`vault.db-exec`): a copy of the vault's sealed values
+//! that exec reads instead of SQLite while the vault file is unchanged. It
+//! holds no plaintext, every write removes it, and a stale, damaged,
+//! foreign or tampered copy is never what gets injected: the vault decides.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+const VALUE_A: &str = "snapshot-canary-aaaa-1111";
+const VALUE_B: &str = "snapshot-canary-bbbb-2222";
+
+fn snapshot(sb: &Sandbox) -> PathBuf {
+    PathBuf::from(format!("{}-exec", sb.vault_path().display()))
+}
+
+fn exec_true(sb: &Sandbox) {
+    let out = sb.cmd().args(["exec", "--", "true"]).output().unwrap();
+    assert_success(&out, "exec");
+}
+
+/// Two secrets, resealed by a first exec; a second exec leaves a snapshot.
+fn with_snapshot() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.create("SNAP_A", VALUE_A);
+    sb.create("SNAP_B", VALUE_B);
+    exec_true(&sb);
+    assert!(!snapshot(&sb).exists(), "resealing is a write: no snapshot");
+    exec_true(&sb);
+    assert!(snapshot(&sb).exists(), "a reading exec leaves a snapshot");
+    sb
+}
+
+fn ciphertext(sb: &Sandbox, name: &str) -> Vec<u8> {
+    open_db(&sb.vault_path())
+        .query_row(
+            "SELECT ciphertext FROM secrets WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the ciphertext is in the snapshot")
+}
+
+#[test]
+fn the_snapshot_is_private_holds_no_value_and_serves_exec() {
+    let sb = with_snapshot();
+    let bytes = fs::read(snapshot(&sb)).unwrap();
+    for value in [VALUE_A, VALUE_B] {
+        assert!(!contains_bytes(&bytes, value.as_bytes()), "a value in it");
+    }
+    // It holds the vault's own ciphertexts, nothing else of the values.
+    find(&bytes, &ciphertext(&sb, "SNAP_A"));
+    let mode = fs::metadata(snapshot(&sb)).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
+    assert_eq!(sb.value_of("SNAP_B"), VALUE_B.as_bytes());
+}
+
+#[test]
+fn every_write_removes_it_and_exec_sees_the_change() {
+    let sb = with_snapshot();
+    sb.cmd()
+        .args(["update", "SNAP_A"])
+        .write_stdin("snapshot-new-value-for-a")
+        .assert()
+        .success();
+    assert!(!snapshot(&sb).exists(), "update left the snapshot");
+    assert_eq!(sb.value_of("SNAP_A"), b"snapshot-new-value-for-a");
+    exec_true(&sb);
+    assert!(snapshot(&sb).exists());
+    sb.cmd()
+        .args(["delete", "SNAP_B", "--yes"])
+        .assert()
+        .success();
+    assert!(!snapshot(&sb).exists(), "delete left the snapshot");
+    exec_true(&sb);
+    let out = sb
+        .cmd()
+        .args(["exec", "--mask", "never", "--", "env"])
+        .output()
+        .unwrap();
+    assert_success(&out, "exec env");
+    let env = String::from_utf8(out.stdout).unwrap();
+    assert!(!env.contains("SNAP_B"), "a deleted secret was injected");
+    assert!(env.contains("SNAP_A=snapshot-new-value-for-a"), "{env}");
+}
+
+#[test]
+fn a_vault_changed_behind_its_back_is_read_again() {
+    // Swap the two ciphertexts in the database itself. The snapshot still
+    // holds the right ones, but the vault file changed: exec must read the
+    // vault, which refuses values moved between names.
+    let sb = with_snapshot();
+    let (a, b) = (ciphertext(&sb, "SNAP_A"), ciphertext(&sb, "SNAP_B"));
+    let conn = open_db(&sb.vault_path());
+    conn.execute(
+        "UPDATE secrets SET ciphertext = ?1 WHERE name = 'SNAP_A'",
+        [&b],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE secrets SET ciphertext = ?1 WHERE name = 'SNAP_B'",
+        [&a],
+    )
+    .unwrap();
+    drop(conn);
+    let out = sb
+        .cmd()
+        .arg("exec")
+        .arg("--")
+        .args(sb.touch_marker_args())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot decrypt"), "{}", stderr(&out));
+    assert!(!sb.marker_path().exists(), "the program ran");
+}
+
+#[test]
+fn a_damaged_foreign_or_tampered_snapshot_is_never_injected() {
+    let sb = with_snapshot();
+    let good = fs::read(snapshot(&sb)).unwrap();
+
+    // Damaged: garbage, or cut short.
+    for bytes in [b"not a snapshot".to_vec(), good[..good.len() - 3].to_vec()] {
+        fs::write(snapshot(&sb), bytes).unwrap();
+        assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
+    }
+
+    // Another vault's, with its own secrets under the same names.
+    let other = with_snapshot();
+    fs::copy(snapshot(&other), snapshot(&sb)).unwrap();
+    assert_eq!(sb.value_of("SNAP_B"), VALUE_B.as_bytes());
+
+    // This vault's, current, with two ciphertexts swapped inside it: they
+    // fail to open under each other's names, and the vault is read instead.
+    let (a, b) = (ciphertext(&sb, "SNAP_A"), ciphertext(&sb, "SNAP_B"));
+    assert_eq!(a.len(), b.len());
+    let mut swapped = good.clone();
+    let (at_a, at_b) = (find(&good, &a), find(&good, &b));
+    swapped[at_a..at_a + a.len()].copy_from_slice(&b);
+    swapped[at_b..at_b + b.len()].copy_from_slice(&a);
+    fs::write(snapshot(&sb), &swapped).unwrap();
+    let out = sb
+        .cmd()
+        .args(["exec", "--mask", "never", "--", "sh", "-c"])
+        .arg("printf '%s %s' \"$SNAP_A\" \"$SNAP_B\"")
+        .output()
+        .unwrap();
+    assert_success(&out, "exec with a tampered snapshot");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{VALUE_A} {VALUE_B}")
+    );
+    assert!(
+        fs::read(snapshot(&sb)).unwrap() != swapped,
+        "the tampered snapshot was kept"
+    );
+}
