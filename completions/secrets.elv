@@ -50,20 +50,20 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;create'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print the new secret''s metadata as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;list'= {
-            cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --json 'Print a JSON array of secret objects'
             cand --stale 'Only secrets not updated for more than --max-age days'
             cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
@@ -71,10 +71,10 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;ls'= {
-            cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --json 'Print a JSON array of secret objects'
             cand --stale 'Only secrets not updated for more than --max-age days'
             cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
@@ -89,11 +89,11 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;update'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print the secret''s metadata as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -115,13 +115,13 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;exec'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
             cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
             cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)'
             cand --pass-env 'With --clean-env, keep these inherited variables too (comma-separated or repeated)'
             cand --env-prefix 'Inject each secret as PREFIX followed by its name'
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --clean-env 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -134,10 +134,10 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;doctor'= {
-            cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --max-age 'A secret not updated for more than this many days should be rotated'
+            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
             cand --json 'Print a JSON array of findings: name, rule, message'
             cand --strict 'Exit 1 when anything is found (for CI)'
             cand -h 'Print help'
@@ -154,10 +154,10 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;log'= {
-            cand --name 'Only events that involve this secret (any case)'
-            cand --limit 'At most this many events'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --name 'Only events that involve this secret (any case)'
+            cand --limit 'At most this many events'
             cand --json 'Print a JSON array of events'
             cand -h 'Print help'
             cand --help 'Print help'

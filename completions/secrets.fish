@@ -49,24 +49,24 @@ complete -c secrets -n "__fish_secrets_using_subcommand init" -l vault -d 'The v
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l passphrase -d 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
 complete -c secrets -n "__fish_secrets_using_subcommand init" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand create" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
-complete -c secrets -n "__fish_secrets_using_subcommand create" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand create" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l json -d 'Print the new secret\'s metadata as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
@@ -75,10 +75,10 @@ complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The v
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l json -d 'Print the secret object as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand show" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand update" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
-complete -c secrets -n "__fish_secrets_using_subcommand update" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand update" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l json -d 'Print the secret\'s metadata as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand update" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand delete" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
@@ -89,6 +89,8 @@ complete -c secrets -n "__fish_secrets_using_subcommand rm" -l vault -d 'The vau
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject only these secrets (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l mask -d 'Replace injected values in the program\'s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)' -r -f -a "auto\t'Mask stdout and stderr each when it is a pipe or a file (what agents and log collectors read); a terminal or /dev/null gets the program\'s output untouched'
@@ -96,18 +98,16 @@ always\t'Mask both streams'
 never\t'Never mask: the program replaces secrets\' process'"
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
-complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
-complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l remove -d 'Remove the passphrase instead of setting a new one'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l json -d 'Print a JSON array of findings: name, rule, message'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l strict -d 'Exit 1 when anything is found (for CI)'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -s h -l help -d 'Print help'
@@ -118,10 +118,10 @@ complete -c secrets -n "__fish_secrets_using_subcommand import" -l overwrite -d 
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-existing -d 'Leave names that exist already as they are'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l dry-run -d 'Print what would be created, updated and skipped; change nothing'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand log" -l name -d 'Only events that involve this secret (any case)' -r
-complete -c secrets -n "__fish_secrets_using_subcommand log" -l limit -d 'At most this many events' -r
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l name -d 'Only events that involve this secret (any case)' -r
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l limit -d 'At most this many events' -r
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l json -d 'Print a JSON array of events'
 complete -c secrets -n "__fish_secrets_using_subcommand log" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F

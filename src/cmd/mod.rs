@@ -15,7 +15,7 @@ mod rekey;
 mod show;
 mod update;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Lazy};
 use crate::config::Paths;
 use anyhow::Result;
 
@@ -24,9 +24,15 @@ pub trait Run {
     fn run(self, paths: &Paths) -> Result<()>;
 }
 
+impl<T: Run> Run for Lazy<T> {
+    fn run(self, paths: &Paths) -> Result<()> {
+        self.0.run(paths)
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    if let Command::Completions(args) = cli.command {
+    if let Command::Completions(Lazy(args)) = cli.command {
         return args.print();
     }
     let paths = Paths::resolve(cli.vault, cli.identity)?;
