@@ -6,7 +6,8 @@
 //! table: each scenario's median and p90 wall time over at least 30 runs
 //! (after warm-up), a baseline measured in the same run (launching `true`
 //! directly the same way; for exec also with the same variables already in
-//! its environment), their ratio and the difference (the overhead).
+//! its environment, run in turn with the exec runs), their ratio and the
+//! difference (the overhead).
 
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
@@ -101,25 +102,42 @@ fn direct(program: &str) -> Command {
 }
 
 /// Wall times in ms of `runs` runs after `WARMUP` unmeasured ones, sorted.
-fn time(runs: usize, mut make: impl FnMut(usize) -> Command) -> Vec<f64> {
-    let mut times = Vec::with_capacity(runs);
+fn time(runs: usize, make: impl FnMut(usize) -> Command) -> Vec<f64> {
+    let mut make = make;
+    time_together(runs, &mut [&mut make]).remove(0)
+}
+
+/// Like `time` for several commands at once, run in turn (A, B, C, A, B,
+/// C, ...): the shared VM's speed drifts over seconds, and a baseline
+/// measured in its own block would be measured in a different drift.
+fn time_together(runs: usize, makers: &mut [&mut dyn FnMut(usize) -> Command]) -> Vec<Vec<f64>> {
+    let mut times = vec![Vec::with_capacity(runs); makers.len()];
     for i in 0..WARMUP + runs {
-        let mut command = make(i);
-        let start = Instant::now();
-        let mut child = command.spawn().unwrap();
-        // A piped stdout is read to its end, as a consumer would.
-        if let Some(mut out) = child.stdout.take() {
-            std::io::copy(&mut out, &mut std::io::sink()).unwrap();
-        }
-        let status = child.wait().unwrap();
-        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-        assert!(status.success(), "benchmark command failed: {command:?}");
-        if i >= WARMUP {
-            times.push(elapsed);
+        for (make, times) in makers.iter_mut().zip(&mut times) {
+            let elapsed = run_once(make(i));
+            if i >= WARMUP {
+                times.push(elapsed);
+            }
         }
     }
-    times.sort_by(f64::total_cmp);
+    for times in &mut times {
+        times.sort_by(f64::total_cmp);
+    }
     times
+}
+
+/// Runs `command` to its end; its wall time in ms.
+fn run_once(mut command: Command) -> f64 {
+    let start = Instant::now();
+    let mut child = command.spawn().unwrap();
+    // A piped stdout is read to its end, as a consumer would.
+    if let Some(mut out) = child.stdout.take() {
+        std::io::copy(&mut out, &mut std::io::sink()).unwrap();
+    }
+    let status = child.wait().unwrap();
+    let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+    assert!(status.success(), "benchmark command failed: {command:?}");
+    elapsed
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -191,18 +209,22 @@ fn masking_throughput(sandbox: &Sandbox) {
     }
     std::fs::write(&path, &bytes).unwrap();
     drop(bytes);
+    let path = path.as_path();
     let cat = |masked: bool| {
-        time(MASK_RUNS, |_| {
+        move |_| {
             let mut command = if masked {
                 sandbox.secrets(&["exec", "--mask", "always", "--", "cat"])
             } else {
                 direct("cat")
             };
-            command.arg(&path).stdout(Stdio::piped());
+            command.arg(path).stdout(Stdio::piped());
             command
-        })
+        }
     };
-    let (plain, masked) = (cat(false), cat(true));
+    let [plain, masked]: [Vec<f64>; 2] =
+        time_together(MASK_RUNS, &mut [&mut cat(false), &mut cat(true)])
+            .try_into()
+            .unwrap();
     let rate = |times: &[f64]| (MIB as f64 * 1.048_576) / (percentile(times, 0.5) / 1000.0);
     println!(
         "| `secrets exec --mask always -- cat` 256 MiB: {:.0} MB/s (`cat` directly: {:.0} MB/s) | 100 | {:.2} | {:.2} | `cat` | {:.2} | {:.2} | {:+.2} |",
@@ -214,7 +236,7 @@ fn masking_throughput(sandbox: &Sandbox) {
         percentile(&masked, 0.5) / percentile(&plain, 0.5),
         percentile(&masked, 0.5) - percentile(&plain, 0.5),
     );
-    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_file(path).unwrap();
 }
 
 fn value_file(dir: &Path) -> PathBuf {
@@ -248,15 +270,19 @@ fn bench() {
         let n = size.to_string();
         // The fair baseline: `true` started with the same variables already
         // in its environment, which it pays for whoever puts them there.
-        let same_env = time(RUNS, |_| {
+        let variables = secret_env(size);
+        let mut same_env = |_| {
             let mut command = direct("true");
-            command.envs(secret_env(size));
+            command.envs(variables.iter().cloned());
             command
-        });
+        };
+        let mut never = |_| sandbox.secrets(&["exec", "--mask", "never", "--", "true"]);
+        let mut auto = |_| sandbox.secrets(&["exec", "--", "true"]);
+        let [same_env, never, auto]: [Vec<f64>; 3] =
+            time_together(RUNS, &mut [&mut same_env, &mut never, &mut auto])
+                .try_into()
+                .unwrap();
         let base = "`true` + same variables";
-        let never = time(RUNS, |_| {
-            sandbox.secrets(&["exec", "--mask", "never", "--", "true"])
-        });
         table.row(
             "`secrets exec --mask never -- true`",
             &n,
@@ -264,7 +290,6 @@ fn bench() {
             base,
             &same_env,
         );
-        let auto = time(RUNS, |_| sandbox.secrets(&["exec", "--", "true"]));
         table.row(
             "`secrets exec -- true` (output to /dev/null)",
             &n,
@@ -272,16 +297,22 @@ fn bench() {
             base,
             &same_env,
         );
-        let same_env_piped = time(RUNS, |_| {
+        let mut same_env_piped = |_| {
             let mut command = direct("true");
-            command.envs(secret_env(size)).stdout(Stdio::piped());
             command
-        });
-        let masking = time(RUNS, |_| {
+                .envs(variables.iter().cloned())
+                .stdout(Stdio::piped());
+            command
+        };
+        let mut masking = |_| {
             let mut command = sandbox.secrets(&["exec", "--", "true"]);
             command.stdout(Stdio::piped());
             command
-        });
+        };
+        let [same_env_piped, masking]: [Vec<f64>; 2] =
+            time_together(RUNS, &mut [&mut same_env_piped, &mut masking])
+                .try_into()
+                .unwrap();
         table.row(
             "`secrets exec -- true` (output to a pipe: masking)",
             &n,
