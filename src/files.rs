@@ -42,6 +42,14 @@ pub fn create_private_file(path: &Path) -> std::io::Result<File> {
     Ok(file)
 }
 
+/// The file beside `path` named like it plus `suffix` (`vault.db-usage`), as
+/// SQLite names its journals.
+pub fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// A path beside `path` that no other process will pick: same directory (so a
 /// rename or link stays on one file system), random suffix.
 pub fn sibling_temp_path(path: &Path) -> Result<PathBuf> {

@@ -54,9 +54,7 @@ impl Stamp {
 
 /// The snapshot file of the vault at `vault`.
 pub fn path(vault: &Path) -> PathBuf {
-    let mut path = vault.as_os_str().to_owned();
-    path.push("-exec");
-    PathBuf::from(path)
+    files::beside(vault, "-exec")
 }
 
 /// What `exec` needs of a vault, read from its snapshot.
@@ -116,7 +114,8 @@ impl Snapshot {
     }
 }
 
-/// Writes the snapshot of the vault at `vault` in state `stamp`. Best
+/// Writes the snapshot of the vault at `vault` in state `stamp`; every one
+/// of `secrets` is sealed under the data key (the caller checks). Best
 /// effort, and not synced: a snapshot lost or cut short is never used.
 pub(super) fn store(
     vault: &Path,
@@ -125,9 +124,6 @@ pub(super) fn store(
     wrapped_key: &[u8],
     secrets: &[SealedSecret],
 ) {
-    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
-        return;
-    }
     let mut bytes = Vec::with_capacity(
         256 + secrets
             .iter()

@@ -41,9 +41,7 @@ struct Use {
 
 /// The journal of the vault at `vault`.
 pub fn journal_path(vault: &Path) -> PathBuf {
-    let mut path = vault.as_os_str().to_owned();
-    path.push("-usage");
-    PathBuf::from(path)
+    crate::files::beside(vault, "-usage")
 }
 
 /// Records that `exec` ran `program` with `unsealed` now (as `EVERY_SECRET`
