@@ -14,6 +14,7 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
@@ -188,6 +189,12 @@ fn exec_without_usable_passphrase_fails_before_running_the_program() {
     let sb = Sandbox::new();
     init_protected(&sb, PASSPHRASE);
     create_detached(&sb, "TOKEN", "token-value");
+    // The first exec reseals, the second leaves exec's snapshot beside the
+    // vault: it must never stand in for the passphrase.
+    assert_value(&sb, "TOKEN", Some(PASSPHRASE), "token-value");
+    assert_value(&sb, "TOKEN", Some(PASSPHRASE), "token-value");
+    let snapshot = format!("{}-exec", sb.vault_path().display());
+    assert!(Path::new(&snapshot).exists(), "no snapshot to test against");
 
     // Unset, and no terminal to prompt on.
     let out = exec_touch(&sb, &[]);

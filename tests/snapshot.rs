@@ -1,7 +1,8 @@
-//! exec's snapshot (`vault.db-exec`): a copy of the vault's sealed values
-//! that exec reads instead of SQLite while the vault file is unchanged. It
-//! holds no plaintext, every write removes it, and a stale, damaged,
-//! foreign or tampered copy is never what gets injected: the vault decides.
+//! exec's snapshot (`vault.db-exec`): a copy of the vault's names and values,
+//! sealed for the identity, that exec reads instead of SQLite while the vault
+//! file is unchanged. It holds no plaintext, every write removes it, and a
+//! stale, damaged, foreign or tampered copy, or one another identity meets,
+//! is never what gets injected: the vault decides.
 
 mod common;
 
@@ -44,22 +45,14 @@ fn ciphertext(sb: &Sandbox, name: &str) -> Vec<u8> {
         .unwrap()
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .expect("the ciphertext is in the snapshot")
-}
-
 #[test]
 fn the_snapshot_is_private_holds_no_value_and_serves_exec() {
     let sb = with_snapshot();
     let bytes = fs::read(snapshot(&sb)).unwrap();
-    for value in [VALUE_A, VALUE_B] {
-        assert!(!contains_bytes(&bytes, value.as_bytes()), "a value in it");
+    // Sealed as one message: no value, and not even the names, in the clear.
+    for text in [VALUE_A, VALUE_B, "SNAP_A", "SNAP_B"] {
+        assert!(!contains_bytes(&bytes, text.as_bytes()), "{text} in it");
     }
-    // It holds the vault's own ciphertexts, nothing else of the values.
-    find(&bytes, &ciphertext(&sb, "SNAP_A"));
     let mode = fs::metadata(snapshot(&sb)).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
     assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
@@ -142,28 +135,51 @@ fn a_damaged_foreign_or_tampered_snapshot_is_never_injected() {
     fs::copy(snapshot(&other), snapshot(&sb)).unwrap();
     assert_eq!(sb.value_of("SNAP_B"), VALUE_B.as_bytes());
 
-    // This vault's, current, with two ciphertexts swapped inside it: they
-    // fail to open under each other's names, and the vault is read instead.
-    let (a, b) = (ciphertext(&sb, "SNAP_A"), ciphertext(&sb, "SNAP_B"));
-    assert_eq!(a.len(), b.len());
-    let mut swapped = good.clone();
-    let (at_a, at_b) = (find(&good, &a), find(&good, &b));
-    swapped[at_a..at_a + a.len()].copy_from_slice(&b);
-    swapped[at_b..at_b + b.len()].copy_from_slice(&a);
-    fs::write(snapshot(&sb), &swapped).unwrap();
+    // This vault's, current, with one byte of its sealed part changed (the
+    // last, in the tag; then one in the middle of the message).
+    for at in [good.len() - 1, good.len() - 40] {
+        let mut tampered = good.clone();
+        tampered[at] ^= 0x01;
+        fs::write(snapshot(&sb), &tampered).unwrap();
+        let out = sb
+            .cmd()
+            .args(["exec", "--mask", "never", "--", "sh", "-c"])
+            .arg("printf '%s %s' \"$SNAP_A\" \"$SNAP_B\"")
+            .output()
+            .unwrap();
+        assert_success(&out, "exec with a tampered snapshot");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("{VALUE_A} {VALUE_B}")
+        );
+        assert!(
+            fs::read(snapshot(&sb)).unwrap() != tampered,
+            "the tampered snapshot was kept"
+        );
+    }
+}
+
+#[test]
+fn another_identity_gets_nothing_from_the_snapshot() {
+    // An identity the vault is not encrypted to, with the snapshot in place
+    // and the vault unchanged: exec refuses, as it would without a snapshot.
+    let sb = with_snapshot();
+    let stranger = Sandbox::new();
+    stranger.init();
     let out = sb
         .cmd()
-        .args(["exec", "--mask", "never", "--", "sh", "-c"])
-        .arg("printf '%s %s' \"$SNAP_A\" \"$SNAP_B\"")
+        .arg("--identity")
+        .arg(stranger.identity_path())
+        .arg("exec")
+        .arg("--")
+        .args(sb.touch_marker_args())
         .output()
         .unwrap();
-    assert_success(&out, "exec with a tampered snapshot");
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        format!("{VALUE_A} {VALUE_B}")
-    );
-    assert!(
-        fs::read(snapshot(&sb)).unwrap() != swapped,
-        "the tampered snapshot was kept"
-    );
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    assert!(!sb.marker_path().exists(), "the program ran");
+    // The owner's exec still works, and leaves a snapshot again.
+    assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
+    exec_true(&sb);
+    assert!(snapshot(&sb).exists());
 }

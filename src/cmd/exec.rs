@@ -10,7 +10,7 @@ use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
 use crate::output;
 use crate::vault::snapshot::{self, Snapshot};
-use crate::vault::{Identity, SealedSecret, Unsealed, Vault};
+use crate::vault::{Identity, Unsealed, Vault};
 use anyhow::Result;
 use std::sync::Arc;
 
@@ -71,7 +71,7 @@ impl ExecArgs {
     fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
         // argv[0] only: arguments can hold secrets.
         let program = self.command[0].to_string_lossy();
-        let choose = |all: &[SealedSecret]| environment::select(all, &self.only, &self.except);
+        let choose = |names: &[&str]| environment::select(names, &self.only, &self.except);
         let mut identity = None;
         if let Some(snapshot) = Snapshot::load(&paths.vault) {
             if snapshot.has_secrets() {

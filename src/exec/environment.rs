@@ -2,7 +2,7 @@
 
 use crate::error::Failure;
 use crate::name::SecretName;
-use crate::vault::{SealedSecret, Unsealed};
+use crate::vault::Unsealed;
 use anyhow::Result;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -19,21 +19,20 @@ pub const KEY_MATERIAL_VARIABLES: &[&str] = &["SECRETS_PASSPHRASE", "SECRETS_NEW
 
 /// Keeps the secrets named by `only` (all when empty) minus `except`. Names
 /// match in any case; one that matches no secret is an error, so a typo never
-/// runs the program without its credential. Returns positions in `secrets`.
-pub fn select(secrets: &[SealedSecret], only: &[String], except: &[String]) -> Result<Vec<usize>> {
+/// runs the program without its credential. Returns positions in `names`.
+pub fn select(names: &[&str], only: &[String], except: &[String]) -> Result<Vec<usize>> {
     for wanted in only.iter().chain(except) {
-        if !secrets.iter().any(|s| s.name.eq_ignore_ascii_case(wanted)) {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(wanted)) {
             return Err(Failure::not_found(wanted)
                 .with_hint("`secrets list` shows the names; nothing was run")
                 .into());
         }
     }
-    let named =
-        |list: &[String], s: &SealedSecret| list.iter().any(|n| s.name.eq_ignore_ascii_case(n));
-    Ok(secrets
+    let named = |list: &[String], name: &str| list.iter().any(|n| name.eq_ignore_ascii_case(n));
+    Ok(names
         .iter()
         .enumerate()
-        .filter(|(_, s)| (only.is_empty() || named(only, s)) && !named(except, s))
+        .filter(|(_, name)| (only.is_empty() || named(only, name)) && !named(except, name))
         .map(|(index, _)| index)
         .collect())
 }

@@ -323,7 +323,7 @@ impl Vault {
         &mut self,
         identity: Option<&Identity>,
         program: &str,
-        choose: impl Fn(&[SealedSecret]) -> Result<Vec<usize>>,
+        choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
     ) -> Result<Vec<Unsealed>> {
         let (unsealed, everything) = match self.unseal(identity, &choose, false)? {
             Some(done) => done,
@@ -341,7 +341,7 @@ impl Vault {
     fn unseal(
         &mut self,
         identity: Option<&Identity>,
-        choose: &impl Fn(&[SealedSecret]) -> Result<Vec<usize>>,
+        choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
         reseal: bool,
     ) -> Result<Option<(Vec<Unsealed>, bool)>> {
         let tx = if reseal {
@@ -352,11 +352,13 @@ impl Vault {
                 .map_err(|e| explain(e, &self.path))?
         };
         let secrets = read_sealed(&tx)?;
-        if !reseal {
-            store_snapshot(&tx, &self.path, &self.vault_id, &secrets)?;
-        }
-        let chosen = choose(&secrets)?;
+        let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
+        let chosen = choose(&names)?;
+        drop(names);
         let everything = chosen.len() == secrets.len();
+        if secrets.is_empty() && !reseal {
+            leave_empty_snapshot(&self.path, &self.vault_id)?;
+        }
         if chosen.is_empty() {
             return Ok(Some((Vec::new(), everything)));
         }
@@ -384,6 +386,14 @@ impl Vault {
             }
         }
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
+        if !reseal {
+            let opened = Opened {
+                secrets: &secrets,
+                chosen: &chosen,
+                values: &values,
+            };
+            leave_snapshot(&self.path, &self.vault_id, identity, &data_key, opened)?;
+        }
         let unsealed = into_unsealed(&secrets, &chosen, values);
         tx.commit()?;
         Ok(Some((unsealed, everything)))
@@ -547,23 +557,61 @@ pub(super) fn open_with_data_key(
     })
 }
 
-/// Leaves `exec` a snapshot of what it just read (see `snapshot`), when every
-/// value is sealed under the data key. Called inside the read transaction:
-/// the file cannot change between the read and its stamp.
-fn store_snapshot(
-    tx: &rusqlite::Transaction<'_>,
+/// What `exec` read and opened so far: the chosen values, in `chosen`'s
+/// order.
+struct Opened<'a> {
+    secrets: &'a [SealedSecret],
+    chosen: &'a [usize],
+    values: &'a [Option<SecretValue>],
+}
+
+/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`), when
+/// every value is sealed under the data key: the chosen values are open, the
+/// others are opened for it (one that fails only means no snapshot). Called
+/// inside the read transaction: the file cannot change between the read and
+/// its stamp.
+fn leave_snapshot(
     path: &Path,
     vault_id: &str,
-    secrets: &[SealedSecret],
+    identity: &Identity,
+    data_key: &DataKey,
+    opened: Opened<'_>,
 ) -> Result<()> {
+    let Opened {
+        secrets,
+        chosen,
+        values,
+    } = opened;
     if secrets.iter().any(|s| s.sealing != Sealing::Key) {
         return Ok(());
     }
     let Some(stamp) = read_header(path)?.stamp else {
         return Ok(());
     };
-    let wrapped: Vec<u8> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
-    snapshot::store(path, stamp, vault_id, &wrapped, secrets);
+    let mut is_chosen = vec![false; secrets.len()];
+    for &index in chosen {
+        is_chosen[index] = true;
+    }
+    let rest: Vec<usize> = (0..secrets.len()).filter(|&i| !is_chosen[i]).collect();
+    let mut rest_values: Vec<Option<SecretValue>> = rest.iter().map(|_| None).collect();
+    if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
+        return Ok(());
+    }
+    let every: Vec<(&str, &SecretValue)> = chosen
+        .iter()
+        .zip(values)
+        .chain(rest.iter().zip(&rest_values))
+        .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
+        .collect();
+    snapshot::store(path, stamp, vault_id, Some(identity), &every);
+    Ok(())
+}
+
+/// Leaves `exec` a snapshot of an empty vault: it then needs no identity.
+fn leave_empty_snapshot(path: &Path, vault_id: &str) -> Result<()> {
+    if let Some(stamp) = read_header(path)?.stamp {
+        snapshot::store(path, stamp, vault_id, None, &[]);
+    }
     Ok(())
 }
 

@@ -117,6 +117,12 @@ impl Identity {
             .any(|k| k.to_public().to_string() == recipient)
     }
 
+    /// The first key's secret as text (`AGE-SECRET-KEY-1...`): what keys of
+    /// this identity's own are derived from (see `crypto::SnapshotKey`).
+    pub(super) fn secret_text(&self) -> SecretString {
+        self.keys[0].to_string()
+    }
+
     /// The keys as age wants them for decryption.
     pub fn age_identities(&self) -> Vec<&dyn age::Identity> {
         self.keys.iter().map(|k| k as &dyn age::Identity).collect()
