@@ -440,3 +440,46 @@ fn identity_readable_by_others_is_refused() {
     assert_success(&out, "exec with identity mode 600");
     assert!(sb.marker_path().exists(), "the program did not run");
 }
+
+#[test]
+fn identity_that_is_no_regular_file_or_far_too_large_is_refused() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("TOKEN", "token-value");
+    let path = sb.identity_path();
+    let saved = fs::read(&path).unwrap();
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    let fifo = || assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let directory = || fs::create_dir(&path).unwrap();
+    let huge = || {
+        let mut big = saved.clone();
+        big.resize(2 * 1024 * 1024, b'#');
+        fs::write(&path, &big).unwrap();
+    };
+    // A FIFO nobody writes to (opening it to read could wait forever), a
+    // directory, and a private file of the user's far larger than any
+    // identity file.
+    let cases: [(&str, &dyn Fn(), &str); 3] = [
+        ("a FIFO", &fifo, "not a regular file"),
+        ("a directory", &directory, "not a regular file"),
+        ("a 2 MiB file", &huge, "too large"),
+    ];
+    for (what, make, says) in cases {
+        match fs::metadata(&path) {
+            Ok(m) if m.is_dir() => fs::remove_dir(&path).unwrap(),
+            _ => fs::remove_file(&path).unwrap(),
+        }
+        make();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o700)).unwrap();
+        let out = exec_touch(&sb, &[]);
+        assert_exec_refused(&sb, &out, &format!("exec with {what} as identity"));
+        assert!(stderr(&out).contains(says), "{what}: {}", stderr(&out));
+    }
+
+    fs::remove_file(&path).unwrap();
+    fs::write(&path, &saved).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let out = exec_touch(&sb, &[]);
+    assert_success(&out, "exec with the identity restored");
+    assert!(sb.marker_path().exists(), "the program did not run");
+}

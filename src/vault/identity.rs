@@ -11,7 +11,7 @@ use crate::{files, passphrase};
 use age::secrecy::{ExposeSecret, SecretString};
 use anyhow::{Context, Result, anyhow};
 use std::io::{Read, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::str::FromStr;
 use zeroize::Zeroizing;
@@ -24,6 +24,9 @@ const WORK_FACTOR: u8 = 18;
 const MAX_WORK_FACTOR: u8 = 20;
 /// How an armored age file starts.
 const ARMOR_START: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+/// The largest identity file read: many keys, or one protected, take a few
+/// KiB.
+const MAX_FILE_LEN: u64 = 1024 * 1024;
 /// How a binary age file starts.
 const BINARY_START: &[u8] = b"age-encryption.org/";
 
@@ -150,10 +153,17 @@ impl Identity {
 }
 
 /// Reads the file after checking it is the user's own and private, as ssh
-/// does for its keys.
+/// does for its keys. Checked through the open descriptor, so what is checked
+/// is what is read; opened without blocking, so a FIFO put in its place
+/// cannot hang the command.
 fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
+    let cannot_read = || format!("cannot read identity {}", path.display());
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Failure::new(1, format!("no identity at {}", path.display()))
                 .with_hint(
@@ -161,10 +171,19 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
                 )
                 .into());
         }
-        Err(e) => {
-            return Err(e).with_context(|| format!("cannot read identity {}", path.display()));
-        }
+        Err(e) => return Err(e).with_context(cannot_read),
     };
+    let metadata = file.metadata().with_context(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(Failure::new(
+            1,
+            format!(
+                "identity {} is not a regular file; refusing to use it",
+                path.display()
+            ),
+        )
+        .into());
+    }
     let uid = unsafe { libc::geteuid() };
     if metadata.uid() != uid {
         return Err(Failure::new(
@@ -194,10 +213,23 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
         .with_hint(format!("chmod 600 {}", path.display()))
         .into());
     }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(metadata.len() as usize + 1));
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .with_context(|| format!("cannot read identity {}", path.display()))?;
+    // Room for the whole file, read through `take`: no second size query,
+    // and a file far larger than any identity is not read whole.
+    let room = metadata.len().min(MAX_FILE_LEN) as usize + 1;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(room));
+    file.take(MAX_FILE_LEN + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_LEN {
+        return Err(Failure::new(
+            1,
+            format!(
+                "identity {} is too large to be an identity file",
+                path.display()
+            ),
+        )
+        .into());
+    }
     Ok(bytes)
 }
 
