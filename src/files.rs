@@ -1,5 +1,6 @@
 //! Private files and directories: created owner-only from the first byte,
-//! whatever the caller's umask, and replaced atomically.
+//! whatever the caller's umask, and replaced atomically; and files we read
+//! opened so that nothing but a regular file is read.
 //!
 //! Not for SQLite's own files: the vault module pre-creates the database file
 //! with these helpers so that SQLite's `-wal`/`-shm` files copy its mode.
@@ -43,6 +44,25 @@ pub fn create_private_file(path: &Path) -> std::io::Result<File> {
 }
 
 /// The file beside `path` named like it plus `suffix` (`vault.db-usage`), as
+/// Opens `path` to read, and its metadata, only if it is a regular file
+/// (after symlinks): opened without blocking, so a FIFO put in its place
+/// cannot hang the command, and checked through the descriptor, so what is
+/// checked is what is read. Anything else is an `InvalidInput` error.
+pub fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok((file, metadata))
+}
+
 /// SQLite names its journals.
 pub fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

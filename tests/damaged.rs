@@ -194,3 +194,52 @@ fn a_vault_locked_past_the_busy_timeout_is_one_clear_error() {
     assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
     assert_eq!(sb.names(), ["BEFORE"], "nothing half-written");
 }
+
+#[test]
+fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
+    let sb = Sandbox::new();
+    sb.create("KEPT", "value-kept-3333");
+    let mkfifo = |path: &str| {
+        let c_path = std::ffi::CString::new(path).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    };
+    // Beside it, where exec's snapshot goes: ignored, and replaced.
+    let snapshot = format!("{}-exec", sb.vault_path().display());
+    let _ = fs::remove_file(&snapshot);
+    mkfifo(&snapshot);
+    let out = sb
+        .cmd()
+        .timeout(std::time::Duration::from_secs(30))
+        .args(["exec", "--mask", "never", "--", "printenv", "KEPT"])
+        .output()
+        .unwrap();
+    assert_success(&out, "exec with a FIFO as its snapshot");
+    assert_eq!(stdout(&out), "value-kept-3333\n");
+
+    // In place of the vault: refused, for reads and writes alike.
+    let vault = sb.vault_path();
+    fs::rename(&vault, sb.root().join("vault.saved")).unwrap();
+    mkfifo(vault.to_str().unwrap());
+    for args in [
+        &["list"][..],
+        &["exec", "--", "true"],
+        &["delete", "KEPT", "--yes"],
+    ] {
+        let out = sb
+            .cmd()
+            .timeout(std::time::Duration::from_secs(30))
+            .args(args)
+            .output()
+            .unwrap();
+        let what = format!("{args:?} with a FIFO as the vault");
+        assert_clean_failure(&out, &what);
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{what}: {}",
+            stderr(&out)
+        );
+    }
+    fs::remove_file(&vault).unwrap();
+    fs::rename(sb.root().join("vault.saved"), &vault).unwrap();
+    assert_eq!(sb.value_of("KEPT"), b"value-kept-3333");
+}

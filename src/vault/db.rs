@@ -687,8 +687,15 @@ pub(super) fn read_header(path: &Path) -> Result<Header> {
         .with_hint("point --vault or SECRETS_VAULT at a vault, or move that file away")
     };
     let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(path)
-        .with_context(|| format!("cannot open the vault at {}", path.display()))?;
+    let (mut file, metadata) = match files::open_regular(path) {
+        Ok(opened) => opened,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Err(not_a_vault("not a regular file").into());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot open the vault at {}", path.display()));
+        }
+    };
     let read = read_up_to(&mut file, &mut header)
         .with_context(|| format!("cannot read the vault at {}", path.display()))?;
     if read == 0 {
@@ -715,9 +722,6 @@ pub(super) fn read_header(path: &Path) -> Result<Header> {
         size => u64::from(size),
     };
     let pages = u64::from(be32(28) as u32);
-    let metadata = file
-        .metadata()
-        .with_context(|| format!("cannot read the vault at {}", path.display()))?;
     let file_len = metadata.len();
     if !in_wal_mode && be32(92) == be32(24) && file_len < pages * page_size {
         return Err(Failure::new(

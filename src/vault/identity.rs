@@ -11,7 +11,7 @@ use crate::{files, passphrase};
 use age::secrecy::{ExposeSecret, SecretString};
 use anyhow::{Context, Result, anyhow};
 use std::io::{Read, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::str::FromStr;
 use zeroize::Zeroizing;
@@ -152,18 +152,12 @@ impl Identity {
     }
 }
 
-/// Reads the file after checking it is the user's own and private, as ssh
-/// does for its keys. Checked through the open descriptor, so what is checked
-/// is what is read; opened without blocking, so a FIFO put in its place
-/// cannot hang the command.
+/// Reads the file after checking it is a regular file, the user's own and
+/// private, as ssh does for its keys (`files::open_regular`).
 fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let cannot_read = || format!("cannot read identity {}", path.display());
-    let opened = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path);
-    let file = match opened {
-        Ok(file) => file,
+    let (file, metadata) = match files::open_regular(path) {
+        Ok(opened) => opened,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Failure::new(1, format!("no identity at {}", path.display()))
                 .with_hint(
@@ -171,19 +165,18 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
                 )
                 .into());
         }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Err(Failure::new(
+                1,
+                format!(
+                    "identity {} is not a regular file; refusing to use it",
+                    path.display()
+                ),
+            )
+            .into());
+        }
         Err(e) => return Err(e).with_context(cannot_read),
     };
-    let metadata = file.metadata().with_context(cannot_read)?;
-    if !metadata.is_file() {
-        return Err(Failure::new(
-            1,
-            format!(
-                "identity {} is not a regular file; refusing to use it",
-                path.display()
-            ),
-        )
-        .into());
-    }
     let uid = unsafe { libc::geteuid() };
     if metadata.uid() != uid {
         return Err(Failure::new(

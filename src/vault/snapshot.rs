@@ -29,7 +29,7 @@ use crate::files;
 use crate::value::SecretValue;
 use anyhow::{Context, Result};
 use std::fs::Metadata;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -85,7 +85,9 @@ impl Snapshot {
         let current = header
             .stamp
             .filter(|_| header.user_version == SCHEMA_VERSION)?;
-        let bytes = std::fs::read(path(vault)).ok()?;
+        let (file, metadata) = files::open_regular(&path(vault)).ok()?;
+        let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
+        file.take(metadata.len() + 1).read_to_end(&mut bytes).ok()?;
         let (stamp, snapshot) = parse(bytes)?;
         (stamp == current).then_some(snapshot)
     }
