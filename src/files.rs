@@ -45,20 +45,30 @@ pub fn create_private_file(path: &Path) -> std::io::Result<File> {
 
 /// The file beside `path` named like it plus `suffix` (`vault.db-usage`), as
 /// Opens `path` to read, and its metadata, only if it is a regular file
-/// (after symlinks): opened without blocking, so a FIFO put in its place
-/// cannot hang the command, and checked through the descriptor, so what is
-/// checked is what is read. Anything else is an `InvalidInput` error.
+/// (after symlinks): see `open_regular_with`.
 pub fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+    open_regular_with(OpenOptions::new().read(true), path)
+}
+
+/// Opens `path` with `options`, and its metadata, only if it is a regular
+/// file (after symlinks): opened without blocking, so a FIFO put in its place
+/// cannot hang the command, and checked through the descriptor, so what is
+/// checked is what is used. Anything else is an `InvalidInput` error.
+pub fn open_regular_with(
+    options: &mut OpenOptions,
+    path: &Path,
+) -> std::io::Result<(File, std::fs::Metadata)> {
+    let not_regular =
+        || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+    let file = match options.custom_flags(libc::O_NONBLOCK).open(path) {
+        Ok(file) => file,
+        // What a FIFO without a reader answers an open to write.
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => return Err(not_regular()),
+        Err(e) => return Err(e),
+    };
     let metadata = file.metadata()?;
     if !metadata.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+        return Err(not_regular());
     }
     Ok((file, metadata))
 }

@@ -195,6 +195,26 @@ fn a_vault_locked_past_the_busy_timeout_is_one_clear_error() {
     assert_eq!(sb.names(), ["BEFORE"], "nothing half-written");
 }
 
+/// Runs each of `commands` and asserts it fails cleanly, in time, saying
+/// that `place` is not a regular file.
+fn assert_refused_quickly(sb: &Sandbox, commands: &[&[&str]], place: &str) {
+    for args in commands {
+        let out = sb
+            .cmd()
+            .timeout(std::time::Duration::from_secs(30))
+            .args(*args)
+            .output()
+            .unwrap();
+        let what = format!("{args:?} with a FIFO as {place}");
+        assert_clean_failure(&out, &what);
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{what}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
     let sb = Sandbox::new();
@@ -216,29 +236,24 @@ fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
     assert_success(&out, "exec with a FIFO as its snapshot");
     assert_eq!(stdout(&out), "value-kept-3333\n");
 
+    // Where exec's usage journal goes: refused clearly, by exec (which
+    // appends to it) and by the commands that fold it.
+    let journal = format!("{}-usage", sb.vault_path().display());
+    let _ = fs::remove_file(&journal);
+    mkfifo(&journal);
+    assert_refused_quickly(&sb, &[&["exec", "--", "true"], &["list"]], "the journal");
+    fs::remove_file(&journal).unwrap();
+
     // In place of the vault: refused, for reads and writes alike.
     let vault = sb.vault_path();
     fs::rename(&vault, sb.root().join("vault.saved")).unwrap();
     mkfifo(vault.to_str().unwrap());
-    for args in [
-        &["list"][..],
+    let commands: [&[&str]; 3] = [
+        &["list"],
         &["exec", "--", "true"],
         &["delete", "KEPT", "--yes"],
-    ] {
-        let out = sb
-            .cmd()
-            .timeout(std::time::Duration::from_secs(30))
-            .args(args)
-            .output()
-            .unwrap();
-        let what = format!("{args:?} with a FIFO as the vault");
-        assert_clean_failure(&out, &what);
-        assert!(
-            stderr(&out).contains("not a regular file"),
-            "{what}: {}",
-            stderr(&out)
-        );
-    }
+    ];
+    assert_refused_quickly(&sb, &commands, "the vault");
     fs::remove_file(&vault).unwrap();
     fs::rename(sb.root().join("vault.saved"), &vault).unwrap();
     assert_eq!(sb.value_of("KEPT"), b"value-kept-3333");

@@ -17,7 +17,7 @@
 use super::db::{Unsealed, Vault, begin_write};
 use super::events::EVERY_SECRET;
 use crate::clock;
-use crate::random;
+use crate::{files, random};
 use anyhow::{Context, Result};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -68,16 +68,16 @@ pub(super) fn record(
     text.push('\n');
     let path = journal_path(vault);
     let cannot = || format!("cannot record this run in {}", path.display());
-    let mut file = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&path)
-        .with_context(cannot)?;
+    let (mut file, metadata) = files::open_regular_with(
+        OpenOptions::new().append(true).create(true).mode(0o600),
+        &path,
+    )
+    .with_context(cannot)?;
     lock(&file, libc::LOCK_SH).with_context(cannot)?;
     file.write_all(text.as_bytes()).with_context(cannot)?;
-    let size = file.metadata().with_context(cannot)?.len();
     drop(file);
+    // About the size now (others may append too): enough to decide to fold.
+    let size = metadata.len() + text.len() as u64;
     if size >= FOLD_AT {
         // Best effort: the next command that opens the vault folds it.
         let _ = Vault::open(vault);
@@ -92,8 +92,9 @@ impl Vault {
     pub fn fold_usage(&mut self) -> Result<()> {
         let path = journal_path(&self.path);
         let cannot = || format!("cannot read {}", path.display());
-        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
-            Ok(file) => file,
+        let opened = files::open_regular_with(OpenOptions::new().read(true).write(true), &path);
+        let mut file = match opened {
+            Ok((file, _)) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e).with_context(cannot),
         };
