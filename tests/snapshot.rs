@@ -183,3 +183,32 @@ fn another_identity_gets_nothing_from_the_snapshot() {
     exec_true(&sb);
     assert!(snapshot(&sb).exists());
 }
+
+#[test]
+fn an_unknown_name_is_reported_from_the_snapshot_which_stays() {
+    let sb = with_snapshot();
+    let before = fs::read(snapshot(&sb)).unwrap();
+    let out = sb
+        .cmd()
+        .args(["exec", "--only", "SNAP_TYPO", "--"])
+        .args(sb.touch_marker_args())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(stderr(&out).contains("SNAP_TYPO"), "{}", stderr(&out));
+    assert!(!sb.marker_path().exists(), "the program ran");
+    assert!(
+        fs::read(snapshot(&sb)).unwrap() == before,
+        "a current snapshot was dropped over a typo"
+    );
+    // Any case, as from the vault; and the chosen one only.
+    let out = sb
+        .cmd()
+        .args(["exec", "--only", "snap_b", "--mask", "never", "--", "env"])
+        .output()
+        .unwrap();
+    assert_success(&out, "exec --only snap_b");
+    let env = String::from_utf8(out.stdout).unwrap();
+    assert!(env.contains(&format!("SNAP_B={VALUE_B}")), "{env}");
+    assert!(!env.contains("SNAP_A="), "an unchosen secret was injected");
+}

@@ -77,10 +77,12 @@ impl ExecArgs {
             if snapshot.has_secrets() {
                 identity = Some(Identity::load(&paths.identity)?);
             }
-            match snapshot.unseal_for_exec(&paths.vault, identity.as_ref(), &program, choose) {
-                Ok(unsealed) => return Ok(unsealed),
-                // The vault decides (and reports) whatever the copy could not.
-                Err(_) => snapshot::discard(&paths.vault),
+            match snapshot.open(identity.as_ref()) {
+                // Current and authentic: its names are the vault's, so an
+                // unknown --only name is reported from it as well.
+                Some(opened) => return opened.unseal_for_exec(&paths.vault, &program, choose),
+                // Damaged, or sealed for another identity: the vault decides.
+                None => snapshot::discard(&paths.vault),
             }
         }
         let mut vault = Vault::open_for_exec(&paths.vault)?;

@@ -27,7 +27,7 @@ use super::identity::Identity;
 use super::usage;
 use crate::files;
 use crate::value::SecretValue;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::fs::Metadata;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -97,40 +97,41 @@ impl Snapshot {
         self.count > 0
     }
 
-    /// `Vault::unseal_for_exec` on the copy: opens it, lets `choose` pick
-    /// among the names and records the run in the usage journal.
+    /// Every secret in the snapshot, opened with `identity`'s snapshot key
+    /// (needed when there are secrets); `None` if it does not open.
+    pub fn open(&self, identity: Option<&Identity>) -> Option<Opened> {
+        if self.count == 0 {
+            return Some(Opened(Vec::new()));
+        }
+        let key = SnapshotKey::derive(identity?, &self.vault_id).ok()?;
+        let (associated, sealed) = self.bytes.split_at(self.sealed_at);
+        let plain = key.open(associated, sealed)?;
+        entries(&plain, self.count).map(Opened)
+    }
+}
+
+/// The secrets of a snapshot that opened: the vault's own, as of its stamp.
+pub struct Opened(Vec<Unsealed>);
+
+impl Opened {
+    /// `Vault::unseal_for_exec` on the copy: lets `choose` pick among the
+    /// names and records the run in the usage journal.
     pub fn unseal_for_exec(
-        &self,
+        self,
         vault: &Path,
-        identity: Option<&Identity>,
         program: &str,
         choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
     ) -> Result<Vec<Unsealed>> {
-        let entries = self.open(identity)?;
-        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = self.0.iter().map(|e| e.name.as_str()).collect();
         let chosen = choose(&names)?;
-        let everything = chosen.len() == entries.len();
-        let mut slots: Vec<Option<Unsealed>> = entries.into_iter().map(Some).collect();
+        let everything = chosen.len() == self.0.len();
+        let mut slots: Vec<Option<Unsealed>> = self.0.into_iter().map(Some).collect();
         let unsealed: Vec<Unsealed> = chosen
             .iter()
             .filter_map(|&index| slots.get_mut(index)?.take())
             .collect();
         usage::record(vault, program, &unsealed, everything)?;
         Ok(unsealed)
-    }
-
-    /// Every secret in the snapshot, opened with `identity`'s snapshot key.
-    fn open(&self, identity: Option<&Identity>) -> Result<Vec<Unsealed>> {
-        if self.count == 0 {
-            return Ok(Vec::new());
-        }
-        let identity = identity.context("the identity is needed to decrypt")?;
-        let key = SnapshotKey::derive(identity, &self.vault_id)?;
-        let (associated, sealed) = self.bytes.split_at(self.sealed_at);
-        let plain = key
-            .open(associated, sealed)
-            .context("the snapshot is damaged or sealed for another identity")?;
-        entries(&plain, self.count).context("the snapshot is damaged")
     }
 }
 
