@@ -43,7 +43,6 @@ pub fn create_private_file(path: &Path) -> std::io::Result<File> {
     Ok(file)
 }
 
-/// The file beside `path` named like it plus `suffix` (`vault.db-usage`), as
 /// Opens `path` to read, and its metadata, only if it is a regular file
 /// (after symlinks): see `open_regular_with`.
 pub fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
@@ -73,6 +72,7 @@ pub fn open_regular_with(
     Ok((file, metadata))
 }
 
+/// The file beside `path` named like it plus `suffix` (`vault.db-usage`), as
 /// SQLite names its journals.
 pub fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

@@ -221,7 +221,9 @@ pub struct SnapshotKey {
 
 impl SnapshotKey {
     pub fn derive(identity: &Identity, vault_id: &str) -> Result<SnapshotKey> {
-        let secret = identity.secret_text();
+        let secret = identity
+            .secret_text()
+            .context("the identity holds no key")?;
         let hkdf = Hkdf::<Sha256>::new(Some(SNAPSHOT_KEY_SALT), secret.expose_secret().as_bytes());
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         hkdf.expand(vault_id.as_bytes(), key.as_mut())

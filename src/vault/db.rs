@@ -138,6 +138,9 @@ pub struct Vault {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
     pub(super) vault_id: String,
+    /// The descriptor the header was read through: kept (and dropped after
+    /// `conn`) because closing it would drop SQLite's locks (`open_header`).
+    header_file: std::fs::File,
 }
 
 impl Vault {
@@ -161,7 +164,7 @@ impl Vault {
                 .into());
         }
         // Refuses foreign and newer files before SQLite ever opens them.
-        let header = read_header(path)?;
+        let (header_file, header) = open_header(path)?;
         configure_sqlite();
         let conn = Connection::open_with_flags(
             path,
@@ -173,6 +176,7 @@ impl Vault {
             conn,
             path: path.to_owned(),
             vault_id: String::new(),
+            header_file,
         };
         vault.configure(&header)?;
         let vault_id: String = vault
@@ -357,7 +361,7 @@ impl Vault {
         drop(names);
         let everything = chosen.len() == secrets.len();
         if secrets.is_empty() && !reseal {
-            leave_empty_snapshot(&self.path, &self.vault_id)?;
+            leave_empty_snapshot(&self.header_file, &self.path, &self.vault_id)?;
         }
         if chosen.is_empty() {
             return Ok(Some((Vec::new(), everything)));
@@ -387,12 +391,13 @@ impl Vault {
         }
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
         if !reseal {
-            let opened = Opened {
+            let opened = ReadAndOpened {
                 secrets: &secrets,
                 chosen: &chosen,
                 values: &values,
             };
-            leave_snapshot(&self.path, &self.vault_id, identity, &data_key, opened)?;
+            let (file, path) = (&self.header_file, &self.path);
+            leave_snapshot(file, path, &self.vault_id, identity, &data_key, opened)?;
         }
         let unsealed = into_unsealed(&secrets, &chosen, values);
         tx.commit()?;
@@ -559,7 +564,7 @@ pub(super) fn open_with_data_key(
 
 /// What `exec` read and opened so far: the chosen values, in `chosen`'s
 /// order.
-struct Opened<'a> {
+struct ReadAndOpened<'a> {
     secrets: &'a [SealedSecret],
     chosen: &'a [usize],
     values: &'a [Option<SecretValue>],
@@ -569,15 +574,17 @@ struct Opened<'a> {
 /// every value is sealed under the data key: the chosen values are open, the
 /// others are opened for it (one that fails only means no snapshot). Called
 /// inside the read transaction: the file cannot change between the read and
-/// its stamp.
+/// its stamp, which is read through the vault's own `file` (see
+/// `open_header`: a descriptor opened and closed here would drop the lock).
 fn leave_snapshot(
+    file: &std::fs::File,
     path: &Path,
     vault_id: &str,
     identity: &Identity,
     data_key: &DataKey,
-    opened: Opened<'_>,
+    opened: ReadAndOpened<'_>,
 ) -> Result<()> {
-    let Opened {
+    let ReadAndOpened {
         secrets,
         chosen,
         values,
@@ -585,7 +592,7 @@ fn leave_snapshot(
     if secrets.iter().any(|s| s.sealing != Sealing::Key) {
         return Ok(());
     }
-    let Some(stamp) = read_header(path)?.stamp else {
+    let Some(stamp) = header_of(file, path)?.stamp else {
         return Ok(());
     };
     let mut is_chosen = vec![false; secrets.len()];
@@ -608,8 +615,8 @@ fn leave_snapshot(
 }
 
 /// Leaves `exec` a snapshot of an empty vault: it then needs no identity.
-fn leave_empty_snapshot(path: &Path, vault_id: &str) -> Result<()> {
-    if let Some(stamp) = read_header(path)?.stamp {
+fn leave_empty_snapshot(file: &std::fs::File, path: &Path, vault_id: &str) -> Result<()> {
+    if let Some(stamp) = header_of(file, path)?.stamp {
         snapshot::store(path, stamp, vault_id, None, &[]);
     }
     Ok(())
@@ -675,29 +682,45 @@ pub(super) struct Header {
 /// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
 /// and refuses, before SQLite touches the file, anything that is not a vault
 /// of a schema this build knows. Cheaper than asking SQLite: no lock, no WAL.
-pub(super) fn read_header(path: &Path) -> Result<Header> {
-    let not_a_vault = |what: &str| {
-        Failure::new(
-            1,
-            format!(
-                "{} is not a secrets vault ({what}); it was left untouched",
-                path.display()
-            ),
-        )
-        .with_hint("point --vault or SECRETS_VAULT at a vault, or move that file away")
-    };
-    let mut header = [0u8; 100];
-    let (mut file, metadata) = match files::open_regular(path) {
-        Ok(opened) => opened,
+///
+/// Returns the open file too. Never close a descriptor of the vault file
+/// while this process has it open in SQLite: closing any descriptor of a file
+/// drops every POSIX lock the process holds on it, SQLite's included. So a
+/// `Vault` keeps this one until its connection is gone, and reads stamps
+/// through it (`header_of`).
+pub(super) fn open_header(path: &Path) -> Result<(std::fs::File, Header)> {
+    let file = match files::open_regular(path) {
+        Ok((file, _)) => file,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-            return Err(not_a_vault("not a regular file").into());
+            return Err(not_a_vault(path, "not a regular file").into());
         }
         Err(e) => {
             return Err(e).with_context(|| format!("cannot open the vault at {}", path.display()));
         }
     };
-    let read = read_up_to(&mut file, &mut header)
-        .with_context(|| format!("cannot read the vault at {}", path.display()))?;
+    let header = header_of(&file, path)?;
+    Ok((file, header))
+}
+
+/// The refusal of a file that is not a vault, saying `what` it is.
+fn not_a_vault(path: &Path, what: &str) -> Failure {
+    Failure::new(
+        1,
+        format!(
+            "{} is not a secrets vault ({what}); it was left untouched",
+            path.display()
+        ),
+    )
+    .with_hint("point --vault or SECRETS_VAULT at a vault, or move that file away")
+}
+
+/// `open_header`'s reading and checks, through `file` (the vault at `path`).
+pub(super) fn header_of(file: &std::fs::File, path: &Path) -> Result<Header> {
+    let not_a_vault = |what: &str| not_a_vault(path, what);
+    let mut header = [0u8; 100];
+    let cannot_read = || format!("cannot read the vault at {}", path.display());
+    let read = read_up_to(file, &mut header).with_context(cannot_read)?;
+    let metadata = file.metadata().with_context(cannot_read)?;
     if read == 0 {
         return Err(not_a_vault("an empty file").into());
     }
@@ -744,11 +767,12 @@ pub(super) fn read_header(path: &Path) -> Result<Header> {
     })
 }
 
-fn read_up_to(file: &mut std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Read;
+/// Reads from the start of `file` until `buffer` is full or the file ends.
+fn read_up_to(file: &std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
     let mut filled = 0;
     while filled < buffer.len() {
-        match file.read(&mut buffer[filled..])? {
+        match file.read_at(&mut buffer[filled..], filled as u64)? {
             0 => break,
             n => filled += n,
         }

@@ -24,11 +24,11 @@ const WORK_FACTOR: u8 = 18;
 const MAX_WORK_FACTOR: u8 = 20;
 /// How an armored age file starts.
 const ARMOR_START: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+/// How a binary age file starts.
+const BINARY_START: &[u8] = b"age-encryption.org/";
 /// The largest identity file read: many keys, or one protected, take a few
 /// KiB.
 const MAX_FILE_LEN: u64 = 1024 * 1024;
-/// How a binary age file starts.
-const BINARY_START: &[u8] = b"age-encryption.org/";
 
 /// The keys of an identity file. Holds key material: never derive `Clone`,
 /// `Debug` or `Serialize`; the age types zero themselves on drop.
@@ -122,8 +122,8 @@ impl Identity {
 
     /// The first key's secret as text (`AGE-SECRET-KEY-1...`): what keys of
     /// this identity's own are derived from (see `crypto::SnapshotKey`).
-    pub(super) fn secret_text(&self) -> SecretString {
-        self.keys[0].to_string()
+    pub(super) fn secret_text(&self) -> Option<SecretString> {
+        self.keys.first().map(|key| key.to_string())
     }
 
     /// The keys as age wants them for decryption.

@@ -81,7 +81,9 @@ impl Snapshot {
     /// The snapshot of the vault at `vault`, if there is one and the vault
     /// file is still exactly as it was when it was taken.
     pub fn load(vault: &Path) -> Option<Snapshot> {
-        let header = db::read_header(vault).ok()?;
+        // Before exec opens the vault in SQLite, so this descriptor's close
+        // cannot drop SQLite's locks (see `db::open_header`).
+        let (_, header) = db::open_header(vault).ok()?;
         let current = header
             .stamp
             .filter(|_| header.user_version == SCHEMA_VERSION)?;
