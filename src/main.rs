@@ -6,7 +6,8 @@
 //! on every run, and `secrets exec` runs before every workload. What of it
 //! this program relies on is done here: standard descriptors kept open,
 //! SIGPIPE ignored (a closed pipe is an `EPIPE` error), panics caught (exit
-//! 101, as std would) and stdout flushed.
+//! 101, as std would) and stdout flushed. The heap is mapped up front
+//! (`memory::map_heap_up_front`).
 #![no_main]
 
 use clap::Parser;
@@ -17,6 +18,7 @@ use std::io::Write;
 
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    secrets::memory::map_heap_up_front();
     keep_standard_descriptors_open();
     // SAFETY: a disposition set before any thread exists.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };

@@ -1,7 +1,8 @@
-//! Keeping secrets out of core dumps.
+//! This process's memory: kept out of core dumps, and its heap mapped up
+//! front.
 //!
-//! Called before any key material or plaintext enters this process: a core
-//! file would hold both.
+//! `disable_core_dumps` is called before any key material or plaintext
+//! enters this process: a core file would hold both.
 
 /// Makes this process not dumpable (no core, and other processes of the
 /// same user cannot read its memory or environment through /proc), and sets
@@ -15,5 +16,34 @@ pub fn disable_core_dumps() {
             rlim_max: 0,
         };
         libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+/// Maps the heap's first block in one system call, where the kernel would
+/// otherwise take one page fault per page as each is first written: about 25
+/// faults per run, and 0.15 to 0.25 ms of every `secrets exec` on the
+/// development VM. malloc's first growth of the heap is found with `sbrk`
+/// before and after one allocation. Best effort: nothing happens when the
+/// heap exists already or the kernel lacks MADV_POPULATE_WRITE (Linux 5.14).
+pub fn map_heap_up_front() {
+    const PAGE: usize = 4096;
+    // SAFETY: sbrk(0) only reads the program break; the malloc/free pair is
+    // valid; madvise populates (zero-filled, as any first touch would) pages
+    // malloc has just taken from the kernel, changing nothing it can see.
+    unsafe {
+        let before = libc::sbrk(0) as usize;
+        // black_box: otherwise the compiler removes the unused pair.
+        let block = std::hint::black_box(libc::malloc(1));
+        libc::free(block);
+        let after = libc::sbrk(0) as usize;
+        let start = before.saturating_add(PAGE - 1) & !(PAGE - 1);
+        let end = after & !(PAGE - 1);
+        if before != usize::MAX && end > start {
+            libc::madvise(
+                start as *mut libc::c_void,
+                end - start,
+                libc::MADV_POPULATE_WRITE,
+            );
+        }
     }
 }
