@@ -26,18 +26,23 @@ pub fn disable_core_dumps() {
 /// before and after one allocation. Best effort: nothing happens when the
 /// heap exists already or the kernel lacks MADV_POPULATE_WRITE (Linux 5.14).
 pub fn map_heap_up_front() {
-    const PAGE: usize = 4096;
-    // SAFETY: sbrk(0) only reads the program break; the malloc/free pair is
-    // valid; madvise populates (zero-filled, as any first touch would) pages
-    // malloc has just taken from the kernel, changing nothing it can see.
+    // SAFETY: sysconf and sbrk(0) only read; the malloc/free pair is valid;
+    // madvise populates (zero-filled, as any first touch would) pages malloc
+    // has just taken from the kernel, and leaves those present as they are.
     unsafe {
+        let Ok(page) = usize::try_from(libc::sysconf(libc::_SC_PAGESIZE)) else {
+            return;
+        };
+        if !page.is_power_of_two() {
+            return;
+        }
         let before = libc::sbrk(0) as usize;
         // black_box: otherwise the compiler removes the unused pair.
         let block = std::hint::black_box(libc::malloc(1));
         libc::free(block);
         let after = libc::sbrk(0) as usize;
-        let start = before.saturating_add(PAGE - 1) & !(PAGE - 1);
-        let end = after & !(PAGE - 1);
+        let start = before.saturating_add(page - 1) & !(page - 1);
+        let end = after & !(page - 1);
         if before != usize::MAX && end > start {
             libc::madvise(
                 start as *mut libc::c_void,
