@@ -25,14 +25,29 @@ fn exec_true(sb: &Sandbox) {
 
 /// Two secrets, resealed by a first exec; a second exec leaves a snapshot.
 fn with_snapshot() -> Sandbox {
+    with_snapshot_holding(VALUE_A, VALUE_B)
+}
+
+/// `with_snapshot`, with these values for SNAP_A and SNAP_B.
+fn with_snapshot_holding(a: &str, b: &str) -> Sandbox {
     let sb = Sandbox::new();
-    sb.create("SNAP_A", VALUE_A);
-    sb.create("SNAP_B", VALUE_B);
+    sb.create("SNAP_A", a);
+    sb.create("SNAP_B", b);
     exec_true(&sb);
     assert!(!snapshot(&sb).exists(), "resealing is a write: no snapshot");
     exec_true(&sb);
     assert!(snapshot(&sb).exists(), "a reading exec leaves a snapshot");
     sb
+}
+
+/// Runs `cmd` (a `secrets` command up to its exec options) with `-- touch
+/// MARKER`, asserts that it failed before the program ran, and returns its
+/// stderr.
+fn assert_refused_before_running(sb: &Sandbox, mut cmd: assert_cmd::Command) -> String {
+    let out = cmd.arg("--").args(sb.touch_marker_args()).output().unwrap();
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(!sb.marker_path().exists(), "the program ran");
+    stderr(&out)
 }
 
 fn ciphertext(sb: &Sandbox, name: &str) -> Vec<u8> {
@@ -107,16 +122,10 @@ fn a_vault_changed_behind_its_back_is_read_again() {
     )
     .unwrap();
     drop(conn);
-    let out = sb
-        .cmd()
-        .arg("exec")
-        .arg("--")
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
-    assert!(stderr(&out).contains("cannot decrypt"), "{}", stderr(&out));
-    assert!(!sb.marker_path().exists(), "the program ran");
+    let mut exec = sb.cmd();
+    exec.arg("exec");
+    let err = assert_refused_before_running(&sb, exec);
+    assert!(err.contains("cannot decrypt"), "{err}");
 }
 
 #[test]
@@ -130,8 +139,8 @@ fn a_damaged_foreign_or_tampered_snapshot_is_never_injected() {
         assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
     }
 
-    // Another vault's, with its own secrets under the same names.
-    let other = with_snapshot();
+    // Another vault's, with other values under the same names.
+    let other = with_snapshot_holding("other-vault-aaaa-3333", "other-vault-bbbb-4444");
     fs::copy(snapshot(&other), snapshot(&sb)).unwrap();
     assert_eq!(sb.value_of("SNAP_B"), VALUE_B.as_bytes());
 
@@ -166,18 +175,12 @@ fn another_identity_gets_nothing_from_the_snapshot() {
     let sb = with_snapshot();
     let stranger = Sandbox::new();
     stranger.init();
-    let out = sb
-        .cmd()
-        .arg("--identity")
+    let mut exec = sb.cmd();
+    exec.arg("--identity")
         .arg(stranger.identity_path())
-        .arg("exec")
-        .arg("--")
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
-    assert!(!sb.marker_path().exists(), "the program ran");
+        .arg("exec");
+    let err = assert_refused_before_running(&sb, exec);
+    assert!(err.starts_with("error: "), "{err}");
     // The owner's exec still works, and leaves a snapshot again.
     assert_eq!(sb.value_of("SNAP_A"), VALUE_A.as_bytes());
     exec_true(&sb);
@@ -188,15 +191,10 @@ fn another_identity_gets_nothing_from_the_snapshot() {
 fn an_unknown_name_is_reported_from_the_snapshot_which_stays() {
     let sb = with_snapshot();
     let before = fs::read(snapshot(&sb)).unwrap();
-    let out = sb
-        .cmd()
-        .args(["exec", "--only", "SNAP_TYPO", "--"])
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
-    assert!(stderr(&out).contains("SNAP_TYPO"), "{}", stderr(&out));
-    assert!(!sb.marker_path().exists(), "the program ran");
+    let mut exec = sb.cmd();
+    exec.args(["exec", "--only", "SNAP_TYPO"]);
+    let err = assert_refused_before_running(&sb, exec);
+    assert!(err.contains("SNAP_TYPO"), "{err}");
     assert!(
         fs::read(snapshot(&sb)).unwrap() == before,
         "a current snapshot was dropped over a typo"
