@@ -255,8 +255,8 @@ fn bench() {
         quiet(&mut command);
         command
     };
-    // What any launcher that replaces itself with the program pays: a second
-    // program start. The part of exec's overhead no design can remove.
+    // What a launcher that does nothing but replace itself with the program
+    // (coreutils' `env`) pays: a second program start, which `exec` pays too.
     let mut launcher = |_| {
         let mut command = direct("env");
         command.arg("true");
