@@ -23,6 +23,8 @@ fn main() {
     let (Some(unwinder), Some(out_dir)) = (static_unwinder(), std::env::var_os("OUT_DIR")) else {
         return;
     };
+    // A compiler upgrade that moves or removes the archive runs this again.
+    println!("cargo:rerun-if-changed={}", unwinder.display());
     let out_dir = PathBuf::from(out_dir);
     let script = format!("INPUT(\"{}\")\n", unwinder.display());
     if std::fs::write(out_dir.join("libgcc_s.a"), script).is_ok() {
