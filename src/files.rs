@@ -1,6 +1,8 @@
 //! Private files and directories: created owner-only from the first byte,
-//! whatever the caller's umask, and replaced atomically; and files we read
-//! opened so that nothing but a regular file is read.
+//! whatever the caller's umask, and replaced atomically; files we read
+//! opened so that nothing but a regular file is read; and our own files
+//! beside the vault opened only if they are ours (no symbolic link, no
+//! other user's file).
 //!
 //! Not for SQLite's own files: the vault module pre-creates the database file
 //! with these helpers so that SQLite's `-wal`/`-shm` files copy its mode.
@@ -8,7 +10,7 @@
 use anyhow::{Context, Result};
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Creates `dir` and any missing parents with mode 0700.
@@ -78,6 +80,107 @@ pub fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// Why a file kept beside the vault was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotOurs {
+    SymbolicLink,
+    NotRegular,
+    OtherOwner,
+}
+
+impl std::fmt::Display for NotOurs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotOurs::SymbolicLink => "it is a symbolic link",
+            NotOurs::NotRegular => "it is not a regular file",
+            NotOurs::OtherOwner => "it belongs to another user",
+        })
+    }
+}
+
+impl std::error::Error for NotOurs {}
+
+/// Opens one of our own files beside the vault (`vault.db-usage`,
+/// `vault.db-exec`) with `options`, only if it is a regular file owned by
+/// this user, never through a symbolic link: whoever planted a link there
+/// would make us write to, or truncate, whatever it points to. Opened
+/// without blocking (a FIFO cannot hang us) and checked through the
+/// descriptor. Anything else is an `InvalidInput` error wrapping `NotOurs`.
+pub fn open_own_file(
+    options: &mut OpenOptions,
+    path: &Path,
+) -> std::io::Result<(File, std::fs::Metadata)> {
+    let refused = |why: NotOurs| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
+    let flags = libc::O_NOFOLLOW | libc::O_NONBLOCK;
+    let file = match options.custom_flags(flags).open(path) {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(refused(NotOurs::SymbolicLink));
+        }
+        // What a FIFO without a reader answers an open to write.
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+            return Err(refused(NotOurs::NotRegular));
+        }
+        Err(e) => return Err(e),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(refused(NotOurs::NotRegular));
+    }
+    if metadata.uid() != effective_uid() {
+        return Err(refused(NotOurs::OtherOwner));
+    }
+    Ok((file, metadata))
+}
+
+/// Refuses what is at `path` unless it is absent or a regular file owned by
+/// this user, without following a link (for files another program creates
+/// beside the vault, such as SQLite's journal).
+pub fn check_own_file_if_present(path: &Path) -> std::io::Result<()> {
+    let refused = |why: NotOurs| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
+    let metadata = match fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if metadata.file_type().is_symlink() {
+        return Err(refused(NotOurs::SymbolicLink));
+    }
+    if !metadata.is_file() {
+        return Err(refused(NotOurs::NotRegular));
+    }
+    if metadata.uid() != effective_uid() {
+        return Err(refused(NotOurs::OtherOwner));
+    }
+    Ok(())
+}
+
+/// The one-line refusal of `path`, a file beside the vault, for an error
+/// from `open_own_file` or `check_own_file_if_present`; `None` when the
+/// error is not such a refusal.
+pub fn refusal(path: &Path, error: &std::io::Error) -> Option<crate::error::Failure> {
+    let why = error.get_ref()?.downcast_ref::<NotOurs>()?;
+    Some(
+        crate::error::Failure::new(
+            1,
+            format!(
+                "refusing to use {}: {why}; nothing was read or written through it",
+                path.display()
+            ),
+        )
+        .with_hint(format!(
+            "secrets keeps only its own regular files there: remove {} if you did not put it there",
+            path.display()
+        )),
+    )
+}
+
+/// This process's effective user id: whose files ours are.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid cannot fail and touches no memory of ours.
+    unsafe { libc::geteuid() }
 }
 
 /// A path beside `path` that no other process will pick: same directory (so a

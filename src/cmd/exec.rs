@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        crate::memory::disable_core_dumps();
         let injections = self.decrypt(paths)?;
         if injections.is_empty() {
             output::note("no secrets to inject; running the program without any");
@@ -73,11 +72,10 @@ impl ExecArgs {
         let program = self.command[0].to_string_lossy();
         let choose = |names: &[&str]| environment::select(names, &self.only, &self.except);
         let mut identity = None;
-        if let Some(snapshot) = Snapshot::load(&paths.vault) {
-            if snapshot.has_secrets() {
-                identity = Some(Identity::load(&paths.identity)?);
-            }
-            match snapshot.open(identity.as_ref()) {
+        if let Some(snapshot) = Snapshot::load(&paths.vault)? {
+            // A snapshot always holds secrets: the identity is needed.
+            let loaded = identity.insert(Identity::load(&paths.identity)?);
+            match snapshot.open(loaded) {
                 // Current and authentic: its names are the vault's, so an
                 // unknown --only name is reported from it as well.
                 Some(opened) => return opened.unseal_for_exec(&paths.vault, &program, choose),

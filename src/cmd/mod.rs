@@ -35,6 +35,10 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Completions(Lazy(args)) = cli.command {
         return args.print();
     }
+    // Every other command may read a value, a passphrase or a key (from a
+    // prompt, stdin, a file or the vault): none of it may end up in a core
+    // file, so no command can dump one from here on.
+    crate::memory::disable_core_dumps();
     let paths = Paths::resolve(cli.vault, cli.identity)?;
     match cli.command {
         Command::Init(args) => args.run(&paths),

@@ -8,6 +8,7 @@
 use super::crypto::{self, DataKey, Sealing};
 use super::events;
 use super::identity::Identity;
+use super::permissions;
 use super::snapshot::{self, Stamp};
 use crate::clock;
 use crate::error::Failure;
@@ -163,8 +164,10 @@ impl Vault {
                 )
                 .into());
         }
-        // Refuses foreign and newer files before SQLite ever opens them.
+        // Refuses foreign and newer files, and files others can change,
+        // before SQLite ever opens them.
         let (header_file, header) = open_header(path)?;
+        permissions::check_sqlite_side_files(path)?;
         configure_sqlite();
         let conn = Connection::open_with_flags(
             path,
@@ -212,6 +215,7 @@ impl Vault {
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             files::create_private_dir(dir)?;
         }
+        permissions::check_new_vault_directory(path)?;
         let temp = files::sibling_temp_path(path)?;
         let built = build_new(&temp, recipient);
         let linked = built.and_then(|()| match std::fs::hard_link(&temp, path) {
@@ -360,9 +364,6 @@ impl Vault {
         let chosen = choose(&names)?;
         drop(names);
         let everything = chosen.len() == secrets.len();
-        if secrets.is_empty() && !reseal {
-            leave_empty_snapshot(&self.header_file, &self.path, &self.vault_id)?;
-        }
         if chosen.is_empty() {
             return Ok(Some((Vec::new(), everything)));
         }
@@ -610,15 +611,7 @@ fn leave_snapshot(
         .chain(rest.iter().zip(&rest_values))
         .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
         .collect();
-    snapshot::store(path, stamp, vault_id, Some(identity), &every);
-    Ok(())
-}
-
-/// Leaves `exec` a snapshot of an empty vault: it then needs no identity.
-fn leave_empty_snapshot(file: &std::fs::File, path: &Path, vault_id: &str) -> Result<()> {
-    if let Some(stamp) = header_of(file, path)?.stamp {
-        snapshot::store(path, stamp, vault_id, None, &[]);
-    }
+    snapshot::store(path, stamp, vault_id, identity, &every);
     Ok(())
 }
 
@@ -681,7 +674,7 @@ pub(super) struct Header {
 
 /// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
 /// and refuses, before SQLite touches the file, anything that is not a vault
-/// of a schema this build knows. Cheaper than asking SQLite: no lock, no WAL.
+/// of a schema this build knows, or that others can change (`permissions`). Cheaper than asking SQLite: no lock, no WAL.
 ///
 /// Returns the open file too. Never close a descriptor of the vault file
 /// while this process has it open in SQLite: closing any descriptor of a file
@@ -690,7 +683,10 @@ pub(super) struct Header {
 /// through it (`header_of`).
 pub(super) fn open_header(path: &Path) -> Result<(std::fs::File, Header)> {
     let file = match files::open_regular(path) {
-        Ok((file, _)) => file,
+        Ok((file, metadata)) => {
+            permissions::check_vault(path, &metadata)?;
+            file
+        }
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             return Err(not_a_vault(path, "not a regular file").into());
         }

@@ -46,7 +46,6 @@ impl Identity {
     /// Like `load`, and also returns the passphrase that unlocked it (for
     /// `rekey`, which protects the new identity the same way).
     pub fn unlock(path: &Path) -> Result<(Identity, Option<SecretString>)> {
-        crate::memory::disable_core_dumps();
         let bytes = read_private(path)?;
         if !is_protected(&bytes) {
             return Ok((parse(&bytes, path)?, None));
@@ -61,7 +60,6 @@ impl Identity {
     /// Reads the file at `path` with a passphrase already known (`None` for
     /// an unprotected file): no prompt.
     pub fn load_with(path: &Path, passphrase: Option<&SecretString>) -> Result<Identity> {
-        crate::memory::disable_core_dumps();
         let bytes = read_private(path)?;
         match passphrase {
             Some(passphrase) if is_protected(&bytes) => {
@@ -78,7 +76,6 @@ impl Identity {
 
     /// A new identity, in memory only.
     pub fn new_random() -> Identity {
-        crate::memory::disable_core_dumps();
         Identity {
             keys: vec![age::x25519::Identity::generate()],
         }
@@ -177,7 +174,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
         }
         Err(e) => return Err(e).with_context(cannot_read),
     };
-    let uid = unsafe { libc::geteuid() };
+    let uid = files::effective_uid();
     if metadata.uid() != uid {
         return Err(Failure::new(
             1,

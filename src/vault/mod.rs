@@ -6,6 +6,7 @@ pub mod db;
 pub mod events;
 pub mod identity;
 pub mod import;
+mod permissions;
 pub mod recipients;
 pub mod snapshot;
 pub mod usage;

@@ -17,8 +17,9 @@
 //!   damaged, sealed for another identity or vault) sends `exec` to the
 //!   vault, which decides.
 //!
-//! The format: `MAGIC`, the stamp, the vault id, the number of secrets, then
-//! (when there are any) the nonce and the sealed message: each name and
+//! The format: `MAGIC`, the stamp, the vault id, the number of secrets
+//! (never 0: an empty vault gets no snapshot), then the nonce and the sealed
+//! message: each name and
 //! value, every field a little-endian u32 length and its bytes.
 
 use super::crypto::{self, SnapshotKey};
@@ -28,7 +29,7 @@ use super::usage;
 use crate::files;
 use crate::value::SecretValue;
 use anyhow::Result;
-use std::fs::Metadata;
+use std::fs::{Metadata, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -79,33 +80,45 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The snapshot of the vault at `vault`, if there is one and the vault
-    /// file is still exactly as it was when it was taken.
-    pub fn load(vault: &Path) -> Option<Snapshot> {
+    /// file is still exactly as it was when it was taken. Something other
+    /// than our own regular file in its place (a symbolic link, a FIFO,
+    /// another user's file) is refused: the command stops and names it.
+    pub fn load(vault: &Path) -> Result<Option<Snapshot>> {
         // Before exec opens the vault in SQLite, so this descriptor's close
-        // cannot drop SQLite's locks (see `db::open_header`).
-        let (_, header) = db::open_header(vault).ok()?;
-        let current = header
+        // cannot drop SQLite's locks (see `db::open_header`). A vault that
+        // cannot be opened is reported by the vault itself.
+        let Ok((_, header)) = db::open_header(vault) else {
+            return Ok(None);
+        };
+        let Some(current) = header
             .stamp
-            .filter(|_| header.user_version == SCHEMA_VERSION)?;
-        let (file, metadata) = files::open_regular(&path(vault)).ok()?;
+            .filter(|_| header.user_version == SCHEMA_VERSION)
+        else {
+            return Ok(None);
+        };
+        let path = path(vault);
+        let (file, metadata) = match files::open_own_file(OpenOptions::new().read(true), &path) {
+            Ok(opened) => opened,
+            Err(e) => match files::refusal(&path, &e) {
+                Some(refusal) => return Err(refusal.into()),
+                None => return Ok(None),
+            },
+        };
         let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
-        file.take(metadata.len() + 1).read_to_end(&mut bytes).ok()?;
-        let (stamp, snapshot) = parse(bytes)?;
-        (stamp == current).then_some(snapshot)
-    }
-
-    /// Whether the vault holds any secret (so `exec` needs the identity).
-    pub fn has_secrets(&self) -> bool {
-        self.count > 0
-    }
-
-    /// Every secret in the snapshot, opened with `identity`'s snapshot key
-    /// (needed when there are secrets); `None` if it does not open.
-    pub fn open(&self, identity: Option<&Identity>) -> Option<Opened> {
-        if self.count == 0 {
-            return Some(Opened(Vec::new()));
+        if file
+            .take(metadata.len() + 1)
+            .read_to_end(&mut bytes)
+            .is_err()
+        {
+            return Ok(None);
         }
-        let key = SnapshotKey::derive(identity?, &self.vault_id).ok()?;
+        Ok(parse(bytes).and_then(|(stamp, snapshot)| (stamp == current).then_some(snapshot)))
+    }
+
+    /// Every secret in the snapshot, opened with `identity`'s snapshot key;
+    /// `None` if it does not open.
+    pub fn open(&self, identity: &Identity) -> Option<Opened> {
+        let key = SnapshotKey::derive(identity, &self.vault_id).ok()?;
         let (associated, sealed) = self.bytes.split_at(self.sealed_at);
         let plain = key.open(associated, sealed)?;
         entries(&plain, self.count).map(Opened)
@@ -138,19 +151,25 @@ impl Opened {
 }
 
 /// Writes the snapshot of the vault at `vault` in state `stamp`, holding
-/// `secrets` (every secret of the vault), sealed for `identity` (needed when
-/// there are secrets). Best effort, and not synced: a snapshot lost or cut
-/// short is never used.
+/// `secrets` (every secret of the vault), sealed for `identity`. Best
+/// effort, and not synced: a snapshot lost or cut short is never used.
+///
+/// An empty vault gets none: nothing could authenticate it without the
+/// identity, which an empty vault's exec does not need, and a forged "no
+/// secrets" copy would run the program without them.
 pub(super) fn store(
     vault: &Path,
     stamp: Stamp,
     vault_id: &str,
-    identity: Option<&Identity>,
+    identity: &Identity,
     secrets: &[(&str, &SecretValue)],
 ) {
     let Ok(count) = u32::try_from(secrets.len()) else {
         return;
     };
+    if count == 0 {
+        return;
+    }
     let mut bytes = Vec::with_capacity(256);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&stamp.counter.to_le_bytes());
@@ -162,12 +181,10 @@ pub(super) fn store(
     }
     put(&mut bytes, vault_id.as_bytes());
     bytes.extend_from_slice(&count.to_le_bytes());
-    if !secrets.is_empty() {
-        let Some(sealed) = identity.and_then(|id| seal(id, vault_id, &bytes, secrets)) else {
-            return;
-        };
-        bytes.extend_from_slice(&sealed);
-    }
+    let Some(sealed) = seal(identity, vault_id, &bytes, secrets) else {
+        return;
+    };
+    bytes.extend_from_slice(&sealed);
     let target = path(vault);
     let Ok(temp) = files::sibling_temp_path(&target) else {
         return;
@@ -223,10 +240,9 @@ fn parse(bytes: Vec<u8>) -> Option<(Stamp, Snapshot)> {
         mtime_nsec: reader.u64()? as i64,
     };
     let vault_id = String::from_utf8(reader.field()?.to_vec()).ok()?;
-    let count = reader.u32()?;
-    if count == 0 && !reader.0.is_empty() {
-        return None;
-    }
+    // Never written for an empty vault (see `store`): a copy that says so
+    // is forged.
+    let count = reader.u32().filter(|&count| count > 0)?;
     let sealed_at = bytes.len() - reader.0.len();
     let snapshot = Snapshot {
         vault_id,

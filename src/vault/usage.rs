@@ -68,11 +68,11 @@ pub(super) fn record(
     text.push('\n');
     let path = journal_path(vault);
     let cannot = || format!("cannot record this run in {}", path.display());
-    let (mut file, metadata) = files::open_regular_with(
+    let (mut file, metadata) = files::open_own_file(
         OpenOptions::new().append(true).create(true).mode(0o600),
         &path,
     )
-    .with_context(cannot)?;
+    .map_err(|e| refused_or(e, &path, cannot))?;
     lock(&file, libc::LOCK_SH).with_context(cannot)?;
     file.write_all(text.as_bytes()).with_context(cannot)?;
     drop(file);
@@ -92,11 +92,11 @@ impl Vault {
     pub fn fold_usage(&mut self) -> Result<()> {
         let path = journal_path(&self.path);
         let cannot = || format!("cannot read {}", path.display());
-        let opened = files::open_regular_with(OpenOptions::new().read(true).write(true), &path);
+        let opened = files::open_own_file(OpenOptions::new().read(true).write(true), &path);
         let mut file = match opened {
             Ok((file, _)) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e).with_context(cannot),
+            Err(e) => return Err(refused_or(e, &path, cannot)),
         };
         lock(&file, libc::LOCK_EX).with_context(cannot)?;
         let mut bytes = Vec::new();
@@ -148,6 +148,15 @@ fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
         stmt.execute(params![run.time_ms, name])?;
     }
     Ok(())
+}
+
+/// The refusal of a journal that is not ours (`files::refusal`), else
+/// `error` with the context `cannot`.
+fn refused_or(error: std::io::Error, path: &Path, cannot: impl Fn() -> String) -> anyhow::Error {
+    match files::refusal(path, &error) {
+        Some(refusal) => refusal.into(),
+        None => anyhow::Error::new(error).context(cannot()),
+    }
 }
 
 /// Takes a `flock` on `file`, waiting for it (released when the file closes).
