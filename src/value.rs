@@ -86,6 +86,8 @@ fn read_bounded(reader: &mut impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
 }
 
 fn prompt_twice(name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    // The stored spelling, read back from the vault: shown escaped.
+    let name = crate::output::printable(name);
     let first = prompt(&format!("Value for {name} (input hidden): "))?;
     let second = prompt(&format!("Repeat the value for {name}: "))?;
     if *first != *second {
