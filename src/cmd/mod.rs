@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return args.print();
     }
     let paths = Paths::resolve(cli.vault, cli.identity)?;
-    match cli.command {
+    let result = match cli.command {
         Command::Init(args) => args.run(&paths),
         Command::Create(args) => args.run(&paths),
         Command::List(args) => args.run(&paths),
@@ -51,7 +51,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
-    }
+    };
+    // SQLite's words for a damaged vault become one sentence naming it.
+    result.map_err(|error| crate::vault::damage::explain(error, &paths.vault))
 }
 
 /// Checks a description: stored unencrypted and printed in tables, so it is
