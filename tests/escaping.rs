@@ -139,3 +139,39 @@ fn error_lines_escape_the_names_and_paths_they_quote() {
     assert_no_controls(&stderr(&out), "an error quoting a path");
     assert!(stderr(&out).contains("dir\\x1b[2J"), "{}", stderr(&out));
 }
+
+#[test]
+fn stored_public_keys_and_given_paths_are_escaped_on_stdout() {
+    let sb = Sandbox::new();
+    sb.init();
+    open_db(&sb.vault_path())
+        .execute(
+            "INSERT INTO recipients (recipient, add_time_ms) VALUES (?1, 0)",
+            ["age1\x1b[2Jfake"],
+        )
+        .unwrap();
+    let out = sb.cmd().args(["recipients", "list"]).output().unwrap();
+    assert_success(&out, "recipients list");
+    assert_no_controls(&stdout(&out), "recipients list");
+    assert!(
+        stdout(&out).contains("age1\\x1b[2Jfake\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    let dir = sb.root().join("dir\x1b[2J");
+    std::fs::create_dir(&dir).unwrap();
+    let vault = dir.join("vault.db");
+    for round in ["creates", "finds"] {
+        let out = sb
+            .cmd()
+            .arg("--vault")
+            .arg(&vault)
+            .arg("init")
+            .output()
+            .unwrap();
+        assert_success(&out, &format!("init {round}"));
+        assert_no_controls(&stdout(&out), &format!("init {round}"));
+        assert!(stdout(&out).contains("dir\\x1b[2J"), "{}", stdout(&out));
+    }
+}

@@ -171,16 +171,14 @@ impl fmt::Display for Damage {
             }
             (Fault::MissingRow, Some(t)) => write!(f, "table {t}: a row secrets needs is missing"),
             (Fault::MissingRow, None) => f.write_str("a row secrets needs is missing"),
-            (Fault::UnexpectedValue(column), t) => {
-                let t = t.map_or_else(|| "a table".to_owned(), |t| format!("table {t}"));
-                match column {
-                    Some(column) => write!(
-                        f,
-                        "{t}, column {column}: a value is not as secrets writes it"
-                    ),
-                    None => write!(f, "{t}: a row is not as secrets writes it"),
-                }
-            }
+            (Fault::UnexpectedValue(column), t) => match (t, column) {
+                (Some(t), Some(column)) => write!(
+                    f,
+                    "table {t}, column {column}: a value is not as secrets writes it"
+                ),
+                (Some(t), None) => write!(f, "table {t}: a row is not as secrets writes it"),
+                (None, _) => f.write_str("a row is not as secrets writes it"),
+            },
             (Fault::TimeOutOfRange(field), _) => {
                 let which = match field {
                     TimeField::Created => "creation time",
@@ -243,4 +241,60 @@ pub fn explain(error: anyhow::Error, vault: &Path) -> anyhow::Error {
     )
     .with_hint("restore it from a backup")
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(message: &str) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(message.to_owned()),
+        )
+    }
+
+    fn said(error: rusqlite::Error, table: Option<Table>) -> Option<String> {
+        Damage::of(&error, table).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn sqlite_messages_name_the_damaged_place() {
+        let secrets = Some(Table::Secrets);
+        assert_eq!(
+            said(failure("no such table: main.events"), secrets).as_deref(),
+            Some("table events is missing")
+        );
+        assert_eq!(
+            said(failure("no such column: s.sealing"), secrets).as_deref(),
+            Some("table secrets has no column sealing")
+        );
+        assert_eq!(
+            said(
+                failure("table recipients has no column named add_time_ms"),
+                None
+            )
+            .as_deref(),
+            Some("table recipients has no column add_time_ms")
+        );
+        assert_eq!(
+            said(rusqlite::Error::QueryReturnedNoRows, Some(Table::Vault)).as_deref(),
+            Some("table vault: its one row is missing")
+        );
+        assert_eq!(
+            said(rusqlite::Error::IntegralValueOutOfRange(0, -1), None).as_deref(),
+            Some("a row is not as secrets writes it")
+        );
+    }
+
+    #[test]
+    fn other_failures_are_not_damage() {
+        assert_eq!(said(failure("near \"SELEC\": syntax error"), None), None);
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert_eq!(said(busy, None), None);
+        assert_eq!(said(rusqlite::Error::InvalidColumnIndex(9), None), None);
+    }
 }
