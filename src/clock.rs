@@ -9,6 +9,16 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// The latest time a vault holds: the last millisecond of year 9999. Later
+/// (or before 1970, which `now_ms` never gives) is no time a clock wrote.
+pub const LATEST_MS: i64 = 253_402_300_799_999;
+
+/// Whether a stored time is one a clock could have written: from 1970 to
+/// the end of year 9999 (four-digit years).
+pub fn is_plausible(ms: i64) -> bool {
+    (0..=LATEST_MS).contains(&ms)
+}
+
 /// `2026-11-26T14:18:06Z`, for the identity file's `# created:` line.
 pub fn rfc3339_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -39,7 +49,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// "just now", "5 minutes ago", "3 days ago", "in 2 hours" (clock skew).
 pub fn relative(then_ms: i64, now_ms: i64) -> String {
-    let delta = now_ms - then_ms;
+    let delta = now_ms.saturating_sub(then_ms);
     let secs = delta.unsigned_abs() / 1000;
     if secs < 60 {
         return "just now".to_owned();
@@ -68,6 +78,14 @@ mod tests {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_utc(1_795_702_686_000), "2026-11-26T14:18:06Z");
         assert_eq!(rfc3339_utc(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn plausible_times() {
+        assert!(is_plausible(0) && is_plausible(1_795_702_686_000));
+        assert_eq!(rfc3339_utc(LATEST_MS), "9999-12-31T23:59:59Z");
+        assert!(!is_plausible(LATEST_MS + 1) && !is_plausible(-1));
+        assert!(!is_plausible(i64::MAX) && !is_plausible(i64::MIN));
     }
 
     #[test]

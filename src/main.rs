@@ -91,6 +91,8 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// A library's line breaks read as spaces; `stderr_line` escapes every
+/// other control character.
 fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }

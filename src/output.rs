@@ -1,12 +1,45 @@
 //! What the user reads: tables and JSON on stdout, one-line notes, hints and
 //! warnings on stderr. Nothing here ever receives a secret value.
+//!
+//! Text that came from input (names, descriptions, program names, paths,
+//! anything read back from the vault) goes through [`printable`] before it
+//! reaches a terminal: a control character in it would otherwise be obeyed
+//! by the terminal (retitle it, move the cursor, hide lines). JSON needs no
+//! such step: serde_json escapes every control character itself.
 
 use crate::clock;
 use crate::vault::SecretMeta;
 use anyhow::Result;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+
+/// `text` with every control character (C0, DEL and C1) shown as an escape:
+/// `\t`, `\n` and `\r` by name, the other C0 ones and DEL as `\x1b`, C1 as
+/// `\u{9b}` (a character, not a byte). Everything else is left as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => shown.push_str("\\t"),
+            '\n' => shown.push_str("\\n"),
+            '\r' => shown.push_str("\\r"),
+            '\0'..='\x1f' | '\x7f' => {
+                let _ = write!(shown, "\\x{:02x}", u32::from(c));
+            }
+            c if c.is_control() => {
+                let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => shown.push(c),
+        }
+    }
+    Cow::Owned(shown)
+}
 
 /// Writes `text` to stdout in one go. A closed pipe (`secrets list | head`)
 /// surfaces as an `io::Error` of kind `BrokenPipe`, which `main` turns
@@ -42,9 +75,11 @@ pub fn warning(message: &str) {
     stderr_line(&format!("warning: {message}"));
 }
 
-/// Stderr is best effort: a closed stderr must not turn success into failure.
+/// One line on stderr, its control characters escaped: messages quote
+/// paths, program names and names as the user gave them. Best effort: a
+/// closed stderr must not turn success into failure.
 pub fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", printable(line));
 }
 
 const HEADER: [&str; 5] = ["NAME", "DESCRIPTION", "CREATED", "UPDATED", "LAST USED"];
@@ -56,8 +91,8 @@ pub fn secrets_table(secrets: &[SecretMeta]) -> String {
     let now = clock::now_ms();
     let rows = secrets.iter().map(|secret| {
         [
-            secret.name.clone(),
-            secret.description.clone().unwrap_or_default(),
+            printable(&secret.name).into_owned(),
+            printable(secret.description.as_deref().unwrap_or_default()).into_owned(),
             clock::relative(secret.create_time_ms, now),
             clock::relative(secret.update_time_ms, now),
             last_used(secret.last_used_time_ms, now),
@@ -112,9 +147,9 @@ pub fn secret_details(secret: &SecretMeta) -> String {
     let when = |ms: i64| format!("{} ({})", clock::rfc3339_utc(ms), clock::relative(ms, now));
     format!(
         "name:        {}\nid:          {}\ndescription: {}\ncreated:     {}\nupdated:     {}\nlast used:   {}\n",
-        secret.name,
-        secret.id,
-        secret.description.as_deref().unwrap_or("-"),
+        printable(&secret.name),
+        printable(&secret.id),
+        printable(secret.description.as_deref().unwrap_or("-")),
         when(secret.create_time_ms),
         when(secret.update_time_ms),
         secret
@@ -125,4 +160,20 @@ pub fn secret_details(secret: &SecretMeta) -> String {
 
 fn last_used(ms: Option<i64>, now: i64) -> String {
     ms.map_or_else(|| "never".to_owned(), |ms| clock::relative(ms, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_nothing_else() {
+        assert!(matches!(printable("API_KEY été ✓ \\x1b"), Cow::Borrowed(_)));
+        assert_eq!(printable("x\x1b]0;pwned\x07"), "x\\x1b]0;pwned\\x07");
+        assert_eq!(printable("a\tb\nc\rd\0"), "a\\tb\\nc\\rd\\x00");
+        assert_eq!(
+            printable("\x7f\u{80}\u{9b}\u{9f}\u{a0}"),
+            "\\x7f\\u{80}\\u{9b}\\u{9f}\u{a0}"
+        );
+    }
 }

@@ -25,10 +25,11 @@ impl SecretValue {
                 "pipe the value in, e.g. `printf %s \"$VALUE\" | secrets create NAME`",
             ));
         }
+        // Input is read only up to a few bytes past the limit, so its length
+        // here says nothing about how large it really was.
         if bytes.len() > MAX_LEN {
             return Err(Failure::usage(format!(
-                "the value is {} bytes; the limit is {MAX_LEN} bytes (64 KiB)",
-                bytes.len()
+                "the value is larger than 64 KiB, the limit ({MAX_LEN} bytes)"
             )));
         }
         if bytes.contains(&0) {
@@ -85,6 +86,8 @@ fn read_bounded(reader: &mut impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
 }
 
 fn prompt_twice(name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    // The stored spelling, read back from the vault: shown escaped.
+    let name = crate::output::printable(name);
     let first = prompt(&format!("Value for {name} (input hidden): "))?;
     let second = prompt(&format!("Repeat the value for {name}: "))?;
     if *first != *second {

@@ -253,3 +253,166 @@ fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
     fs::rename(sb.root().join("vault.saved"), &vault).unwrap();
     assert_eq!(sb.value_of("KEPT"), b"value-kept-3333");
 }
+
+/// Damages a fresh vault holding TOKEN with `sql`, then runs each command
+/// and asserts one sentence naming the vault and `place`, then the hint,
+/// with `code` (exec: 125), and that the file is left as it was. Programs
+/// that exec would run create `RAN` in the sandbox's home.
+fn assert_damage_reported(sql: &str, place: &str, commands: &[&[&str]], code: i32) {
+    let sb = Sandbox::new();
+    sb.create("TOKEN", "token-value-1234");
+    open_db(&sb.vault_path()).execute_batch(sql).unwrap();
+    let before = fs::read(sb.vault_path()).unwrap();
+    let expected = format!(
+        "error: the vault at {} is damaged ({place}); it was left untouched\n\
+         hint: restore it from a backup\n",
+        sb.vault_path().display()
+    );
+    for args in commands {
+        let out = sb
+            .cmd()
+            .args(*args)
+            .write_stdin("new-value")
+            .output()
+            .unwrap();
+        let what = format!("{args:?} after {sql}");
+        let code = if args[0] == "exec" { 125 } else { code };
+        assert_eq!(out.status.code(), Some(code), "{what}: {}", stderr(&out));
+        assert_eq!(stderr(&out), expected, "{what}");
+        assert!(stdout(&out).is_empty(), "{what}: {}", stdout(&out));
+        assert_eq!(
+            fs::read(sb.vault_path()).unwrap(),
+            before,
+            "{what}: untouched"
+        );
+    }
+    assert!(
+        !sb.home().join(RAN).exists(),
+        "nothing runs on a damaged vault"
+    );
+}
+
+/// The file a program run by exec creates (in its working directory).
+const RAN: &str = "ran";
+
+#[test]
+fn a_text_ciphertext_is_reported_as_damage_in_table_secrets() {
+    // list, show and log do not read values: only exec finds this damage.
+    assert_damage_reported(
+        "UPDATE secrets SET ciphertext = 'text, not a blob'",
+        "table secrets, column ciphertext: a value is not as secrets writes it",
+        &[
+            &["exec", "--", "touch", RAN],
+            &["exec", "--only", "TOKEN", "--", "touch", RAN],
+        ],
+        1,
+    );
+}
+
+#[test]
+fn a_missing_vault_row_is_reported_as_damage_by_every_command() {
+    assert_damage_reported(
+        "DELETE FROM vault",
+        "table vault: its one row is missing",
+        &[
+            &["list"],
+            &["list", "--json"],
+            &["show", "TOKEN"],
+            &["exec", "--", "touch", RAN],
+            &["log"],
+            &["update", "TOKEN"],
+            &["delete", "--yes", "TOKEN"],
+            &["create", "OTHER"],
+            &["recipients", "list"],
+            &["doctor"],
+        ],
+        1,
+    );
+}
+
+#[test]
+fn a_dropped_table_is_reported_as_damage_naming_it() {
+    assert_damage_reported(
+        "DROP TABLE secrets",
+        "table secrets is missing",
+        &[
+            &["list"],
+            &["show", "TOKEN", "--json"],
+            &["exec", "--", "touch", RAN],
+            &["doctor"],
+        ],
+        1,
+    );
+    assert_damage_reported(
+        "DROP TABLE events",
+        "table events is missing",
+        &[&["log"], &["log", "--json"], &["update", "TOKEN"]],
+        1,
+    );
+    assert_damage_reported(
+        "ALTER TABLE secrets DROP COLUMN description",
+        "table secrets has no column description",
+        &[&["list"], &["show", "TOKEN"]],
+        1,
+    );
+}
+
+#[test]
+fn a_name_that_is_not_text_is_reported_as_damage() {
+    assert_damage_reported(
+        "UPDATE secrets SET name = X'ff00'",
+        "table secrets, column name: a value is not as secrets writes it",
+        &[&["list"], &["exec", "--", "touch", RAN]],
+        1,
+    );
+}
+
+#[test]
+fn stored_times_outside_any_real_date_are_reported_as_damage() {
+    let every_view: &[&[&str]] = &[
+        &["list"],
+        &["list", "--json"],
+        &["show", "TOKEN"],
+        &["show", "TOKEN", "--json"],
+        &["doctor"],
+    ];
+    // Would print as a date 292 million years away.
+    assert_damage_reported(
+        "UPDATE secrets SET create_time_ms = 9223372036854775807",
+        "secret 'TOKEN': its creation time is out of range",
+        every_view,
+        1,
+    );
+    assert_damage_reported(
+        "UPDATE secrets SET update_time_ms = -9223372036854775808",
+        "secret 'TOKEN': its update time is out of range",
+        every_view,
+        1,
+    );
+    // A whole-vault exec's time counts as each secret's last use.
+    assert_damage_reported(
+        "UPDATE vault SET all_used_time_ms = 253402300800000",
+        "secret 'TOKEN': its last-use time is out of range",
+        every_view,
+        1,
+    );
+    // Year 10000 in the audit log; 9999 is still a date.
+    assert_damage_reported(
+        "UPDATE events SET time_ms = 253402300800000",
+        "table events: an entry's time is out of range",
+        &[&["log"], &["log", "--json"], &["log", "--name", "TOKEN"]],
+        1,
+    );
+    let sb = Sandbox::new();
+    sb.create("TOKEN", "token-value-1234");
+    open_db(&sb.vault_path())
+        .execute_batch("UPDATE events SET time_ms = 253402300799999")
+        .unwrap();
+    let log = sb.cmd().arg("log").output().unwrap();
+    assert_success(&log, "log of the last millisecond of 9999");
+    assert!(
+        stdout(&log).starts_with("9999-12-31T23:59:59Z"),
+        "{}",
+        stdout(&log)
+    );
+}

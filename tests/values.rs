@@ -207,3 +207,49 @@ fn values_are_never_taken_from_the_command_line() {
     }
     assert_eq!(sb.list_json(), serde_json::json!([]));
 }
+
+#[test]
+fn a_far_larger_value_is_reported_as_larger_than_the_limit() {
+    let sb = initialized();
+    sb.create("STABLE", "old-value");
+    // Only the first 64 KiB and a few bytes are ever read: the message must
+    // not present that count as the value's size.
+    let huge = patterned(1_000_000);
+    let file = sb.root().join("huge.bin");
+    fs::write(&file, &huge).unwrap();
+    let dotenv = sb.root().join("huge.env");
+    let mut line = b"HUGE_IMPORT=".to_vec();
+    line.extend(&huge);
+    line.push(b'\n');
+    fs::write(&dotenv, line).unwrap();
+    let runs: [(&[&str], Option<&std::path::Path>); 4] = [
+        (&["create", "HUGE"], None),
+        (&["update", "STABLE"], None),
+        (&["create", "HUGE", "--from-file"], Some(&file)),
+        (&["import"], Some(&dotenv)),
+    ];
+    for (args, path) in runs {
+        let mut cmd = sb.cmd();
+        cmd.args(args);
+        if let Some(path) = path {
+            cmd.arg(path);
+        } else {
+            cmd.write_stdin(huge.clone());
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("error: ") && err.contains("larger than 64 KiB"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("65539") && !err.contains("1000000"),
+            "{args:?}: {err}"
+        );
+        assert!(!contains_bytes(&out.stderr, b"zq-BIG-VALUE-"));
+        assert_no_panic(&out);
+    }
+    assert_eq!(sb.names(), ["STABLE"]);
+    assert_eq!(sb.value_of("STABLE"), b"old-value");
+}

@@ -51,7 +51,7 @@ fn confirm(names: &[String]) -> Result<bool> {
         } else {
             format!("{} secrets", names.len())
         },
-        names.join(", ")
+        crate::output::printable(&names.join(", "))
     )?;
     stderr.flush()?;
     let mut answer = String::new();

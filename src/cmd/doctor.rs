@@ -26,12 +26,17 @@ impl Run for DoctorArgs {
                 secrets.len()
             ))?;
         } else {
-            let width = findings.iter().map(|f| f.name.len()).max().unwrap_or(0);
+            let names: Vec<_> = findings
+                .iter()
+                .map(|f| output::printable(&f.name))
+                .collect();
+            let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
             let mut text = String::new();
-            for f in &findings {
+            for (f, name) in findings.iter().zip(&names) {
                 text.push_str(&format!(
-                    "{:<width$}  {:<14}  {}\n",
-                    f.name, f.rule, f.message
+                    "{name:<width$}  {:<14}  {}\n",
+                    f.rule,
+                    output::printable(&f.message)
                 ));
             }
             output::stdout(&text)?;

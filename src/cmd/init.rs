@@ -15,9 +15,10 @@ impl Run for InitArgs {
         if paths.vault.exists() {
             // Refuses a foreign file, untouched; a real vault is left as is.
             Vault::open(&paths.vault)?;
+            let path = paths.vault.display().to_string();
             output::stdout(&format!(
                 "vault already exists at {}; nothing changed\n",
-                paths.vault.display()
+                output::printable(&path)
             ))?;
             if self.passphrase {
                 output::hint("to protect an existing identity with a passphrase: secrets passwd");
@@ -94,5 +95,6 @@ fn load_or_generate_identity(
 
 fn describe(what: &str, path: &std::path::Path, created: bool) -> String {
     let verb = if created { "created" } else { "using existing" };
-    format!("{what}: {} ({verb})\n", path.display())
+    let path = path.display().to_string();
+    format!("{what}: {} ({verb})\n", output::printable(&path))
 }

@@ -1,10 +1,11 @@
-//! `secrets log`: the audit log, newest first.
+//! `secrets log`: the audit log, newest first. Its text (names, program
+//! names, details) is printed escaped: an `exec` can record any argv[0].
 
 use super::Run;
 use crate::cli::LogArgs;
 use crate::clock;
 use crate::config::Paths;
-use crate::output;
+use crate::output::{self, printable};
 use crate::vault::Vault;
 use anyhow::Result;
 
@@ -23,18 +24,18 @@ impl Run for LogArgs {
                 [every] if every == crate::vault::events::EVERY_SECRET => {
                     "(every secret)".to_owned()
                 }
-                names => names.join(","),
+                names => printable(&names.join(",")).into_owned(),
             };
             let mut line = format!(
                 "{}  {:<17} {names}",
                 clock::rfc3339_utc(event.time_ms),
-                event.action
+                printable(&event.action)
             );
             if let Some(program) = &event.program {
-                line.push_str(&format!("  program={program}"));
+                line.push_str(&format!("  program={}", printable(program)));
             }
             if let Some(detail) = &event.detail {
-                line.push_str(&format!("  {detail}"));
+                line.push_str(&format!("  {}", printable(detail)));
             }
             text.push_str(line.trim_end());
             text.push('\n');

@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
     // file, so no command can dump one from here on.
     crate::memory::disable_core_dumps();
     let paths = Paths::resolve(cli.vault, cli.identity)?;
-    match cli.command {
+    let result = match cli.command {
         Command::Init(args) => args.run(&paths),
         Command::Create(args) => args.run(&paths),
         Command::List(args) => args.run(&paths),
@@ -55,7 +55,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
         Command::Completions(_) => unreachable!("handled above"),
-    }
+    };
+    // SQLite's words for a damaged vault become one sentence naming it.
+    result.map_err(|error| crate::vault::damage::explain(error, &paths.vault))
 }
 
 /// Checks a description: stored unencrypted and printed in tables, so it is

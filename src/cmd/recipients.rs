@@ -14,8 +14,11 @@ impl Run for RecipientsArgs {
         let mut vault = Vault::open(&paths.vault)?;
         match self.action {
             RecipientsAction::List => {
-                let mut text = vault.recipient_texts()?.join("\n");
-                text.push('\n');
+                let mut text = String::new();
+                for key in vault.recipient_texts()? {
+                    text.push_str(&output::printable(&key));
+                    text.push('\n');
+                }
                 output::stdout(&text)
             }
             RecipientsAction::Add(input) => {

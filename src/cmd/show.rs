@@ -10,6 +10,7 @@ use anyhow::Result;
 impl Run for ShowArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         let secret = Vault::open(&paths.vault)?.get(&self.name)?;
+        secret.check_times()?;
         if self.json {
             output::json(&secret)
         } else {

@@ -6,6 +6,7 @@
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
 use super::crypto::{self, DataKey, Sealing};
+use super::damage::{self, Damage, Table, TimeField, in_table};
 use super::events;
 use super::identity::Identity;
 use super::permissions;
@@ -113,6 +114,24 @@ pub struct SecretMeta {
     pub last_used_time_ms: Option<i64>,
 }
 
+impl SecretMeta {
+    /// Refuses times no clock could have written (see `clock::is_plausible`),
+    /// which would print as dates millions of years away: the row is damaged.
+    pub fn check_times(&self) -> Result<(), Damage> {
+        let times = [
+            (Some(self.create_time_ms), TimeField::Created),
+            (Some(self.update_time_ms), TimeField::Updated),
+            (self.last_used_time_ms, TimeField::LastUsed),
+        ];
+        for (time, field) in times {
+            if time.is_some_and(|ms| !clock::is_plausible(ms)) {
+                return Err(Damage::time_out_of_range(Some(&self.name), field));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A secret to store.
 pub struct NewSecret {
     pub name: SecretName,
@@ -185,7 +204,7 @@ impl Vault {
         let vault_id: String = vault
             .conn
             .query_row("SELECT vault_id FROM vault", [], |r| r.get(0))
-            .map_err(|e| explain(e, path))?;
+            .map_err(|e| explain_read(e, path, Table::Vault))?;
         // The header's version is current unless a WAL holds newer pages.
         let version = if header.in_wal_mode {
             vault
@@ -233,11 +252,17 @@ impl Vault {
     /// Every secret's metadata, sorted by name in any case (names are unique
     /// in any case, so this follows the unique index: no sort step).
     pub fn list(&self) -> Result<Vec<SecretMeta>> {
+        let damaged = in_table(Table::Secrets);
         let mut stmt = self
             .conn
-            .prepare(&format!("{SELECT_META} ORDER BY s.name COLLATE NOCASE"))?;
-        let rows = stmt.query_map([], meta_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare(&format!("{SELECT_META} ORDER BY s.name COLLATE NOCASE"))
+            .map_err(&damaged)?;
+        let rows = stmt.query_map([], meta_from_row).map_err(&damaged)?;
+        let secrets: Vec<SecretMeta> = rows.collect::<rusqlite::Result<_>>().map_err(damaged)?;
+        for secret in &secrets {
+            secret.check_times()?;
+        }
+        Ok(secrets)
     }
 
     /// The secret whose name matches `name` in any case.
@@ -315,9 +340,9 @@ impl Vault {
 
     /// Whether the vault holds any secret (so `exec` needs the identity).
     pub fn has_secrets(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM secrets)", [], |r| r.get(0))?)
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM secrets)", [], |r| r.get(0))
+            .map_err(in_table(Table::Secrets))
     }
 
     /// `exec`'s whole use of the vault, in one transaction so that nothing
@@ -373,7 +398,9 @@ impl Vault {
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
         let keys = identity.age_identities();
-        let wrapped: Vec<u8> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
+        let wrapped: Vec<u8> = tx
+            .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
+            .map_err(in_table(Table::Vault))?;
         let data_key = DataKey::unwrap(&keys, &self.vault_id, &wrapped)?;
         let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
         // Rows written with only the public key: open with age, reseal.
@@ -510,15 +537,21 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
 pub(super) fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSecret>> {
     // Unordered: the environment has no order, and sorting 10,000 names
     // costs more than reading them.
-    let mut stmt = tx.prepare("SELECT rowid, name, sealing, ciphertext FROM secrets")?;
-    let mut rows = stmt.query([])?;
+    let damaged = in_table(Table::Secrets);
+    let mut stmt = tx
+        .prepare("SELECT rowid, name, sealing, ciphertext FROM secrets")
+        .map_err(&damaged)?;
+    let mut rows = stmt.query([]).map_err(&damaged)?;
     let mut secrets = Vec::new();
-    while let Some(row) = rows.next()? {
+    while let Some(row) = rows.next().map_err(&damaged)? {
+        let sealing = row.get_ref(2).map_err(&damaged)?.as_str().ok();
         secrets.push(SealedSecret {
-            rowid: row.get(0)?,
-            name: row.get(1)?,
-            sealing: Sealing::parse(row.get_ref(2)?.as_str()?)?,
-            ciphertext: row.get(3)?,
+            rowid: row.get(0).map_err(&damaged)?,
+            name: row.get(1).map_err(&damaged)?,
+            sealing: sealing
+                .and_then(|s| Sealing::parse(s).ok())
+                .ok_or_else(|| Damage::unexpected_row(Table::Secrets))?,
+            ciphertext: row.get(3).map_err(&damaged)?,
         });
     }
     Ok(secrets)
@@ -806,10 +839,15 @@ pub(super) fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient
 
 /// The stored recipients' texts; never none.
 pub(super) fn recipient_texts(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT recipient FROM recipients ORDER BY recipient")?;
+    let damaged = in_table(Table::Recipients);
+    let mut stmt = conn
+        .prepare("SELECT recipient FROM recipients ORDER BY recipient")
+        .map_err(&damaged)?;
     let texts = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(&damaged)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(damaged)?;
     if texts.is_empty() {
         return Err(anyhow!("the vault has no recipients to encrypt to"));
     }
@@ -827,13 +865,13 @@ const SELECT_META: &str = "
     FROM secrets s CROSS JOIN vault v";
 
 pub(super) fn find_meta(conn: &Connection, name: &str) -> Result<Option<SecretMeta>> {
-    Ok(conn
-        .query_row(
-            &format!("{SELECT_META} WHERE s.name = ?1 COLLATE NOCASE"),
-            [name],
-            meta_from_row,
-        )
-        .optional()?)
+    conn.query_row(
+        &format!("{SELECT_META} WHERE s.name = ?1 COLLATE NOCASE"),
+        [name],
+        meta_from_row,
+    )
+    .optional()
+    .map_err(in_table(Table::Secrets))
 }
 
 fn meta_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretMeta> {
@@ -845,6 +883,14 @@ fn meta_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretMeta> {
         update_time_ms: row.get(4)?,
         last_used_time_ms: row.get(5)?,
     })
+}
+
+/// `explain`, unless the error says that `table` is damaged.
+fn explain_read(error: rusqlite::Error, path: &Path, table: Table) -> anyhow::Error {
+    match damage::found_in(error, table) {
+        Ok(damage) => damage.into(),
+        Err(error) => explain(error, path),
+    }
 }
 
 /// Turns SQLite's error codes into one line that names the file.

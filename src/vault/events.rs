@@ -5,6 +5,7 @@
 //! secrets) and public keys; never a value. Deleting a secret keeps its
 //! entries: the history of what existed is what an audit needs.
 
+use super::damage::{Damage, Table, TimeField, in_table};
 use super::db::Vault;
 use crate::clock;
 use anyhow::Result;
@@ -62,20 +63,18 @@ impl Vault {
     /// (in any case; a whole-vault exec involves it if it existed then), at
     /// most `limit`.
     pub fn events(&self, name: Option<&str>, limit: Option<usize>) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT time_ms, action, names, program, detail FROM events ORDER BY time_ms, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let names: String = r.get(2)?;
-            Ok(Event {
-                time_ms: r.get(0)?,
-                action: r.get(1)?,
-                names: serde_json::from_str(&names).unwrap_or_default(),
-                program: r.get(3)?,
-                detail: r.get(4)?,
-            })
-        })?;
-        let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        let damaged = in_table(Table::Events);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT time_ms, action, names, program, detail FROM events ORDER BY time_ms, id",
+            )
+            .map_err(&damaged)?;
+        let mut rows = stmt.query([]).map_err(&damaged)?;
+        let mut events = Vec::new();
+        while let Some(row) = rows.next().map_err(&damaged)? {
+            events.push(event_from_row(row)?);
+        }
         if let Some(name) = name {
             events = involving(events, name);
         }
@@ -83,6 +82,24 @@ impl Vault {
         events.truncate(limit.unwrap_or(usize::MAX));
         Ok(events)
     }
+}
+
+/// One row of the log, or the damage that makes it unreadable: names that
+/// are not the JSON list `record` writes, or a time no clock gave.
+fn event_from_row(row: &rusqlite::Row<'_>) -> Result<Event> {
+    let damaged = in_table(Table::Events);
+    let time_ms: i64 = row.get(0).map_err(&damaged)?;
+    if !clock::is_plausible(time_ms) {
+        return Err(Damage::time_out_of_range(None, TimeField::Logged).into());
+    }
+    let names: String = row.get(2).map_err(&damaged)?;
+    Ok(Event {
+        time_ms,
+        action: row.get(1).map_err(&damaged)?,
+        names: serde_json::from_str(&names).map_err(|_| Damage::unexpected_row(Table::Events))?,
+        program: row.get(3).map_err(&damaged)?,
+        detail: row.get(4).map_err(&damaged)?,
+    })
 }
 
 /// The events (oldest first) that name `name`, plus the whole-vault execs

@@ -2,6 +2,7 @@
 //! the user's key file (`identity`).
 
 pub mod crypto;
+pub mod damage;
 pub mod db;
 pub mod events;
 pub mod identity;

@@ -6,6 +6,7 @@
 //! since the removed key may have seen the old one.
 
 use super::crypto::{self, DataKey, Sealing};
+use super::damage::{Table, in_table};
 use super::db::{Vault, begin_write, read_sealed, recipients};
 use super::events;
 use super::identity::Identity;
@@ -17,12 +18,16 @@ use rusqlite::{Transaction, params};
 impl Vault {
     /// The recipients' public keys, as stored.
     pub fn recipient_texts(&self) -> Result<Vec<String>> {
+        let damaged = in_table(Table::Recipients);
         let mut stmt = self
             .conn
-            .prepare("SELECT recipient FROM recipients ORDER BY add_time_ms, recipient")?;
+            .prepare("SELECT recipient FROM recipients ORDER BY add_time_ms, recipient")
+            .map_err(&damaged)?;
         let texts = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map([], |r| r.get(0))
+            .map_err(&damaged)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(damaged)?;
         Ok(texts)
     }
 
@@ -101,7 +106,9 @@ impl Vault {
 }
 
 fn unwrap_key(tx: &Transaction<'_>, identity: &Identity, vault_id: &str) -> Result<DataKey> {
-    let wrapped: Option<Vec<u8>> = tx.query_row("SELECT data_key FROM vault", [], |r| r.get(0))?;
+    let wrapped: Option<Vec<u8>> = tx
+        .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
+        .map_err(in_table(Table::Vault))?;
     let wrapped = wrapped.ok_or_else(|| anyhow!("the vault has no data key"))?;
     DataKey::unwrap(&identity.age_identities(), vault_id, &wrapped)
 }
