@@ -107,6 +107,10 @@ fn a_bad_line_aborts_everything_and_names_only_its_number() {
             "line 3",
         ),
         ("GOOD=import-canary-1\nPATH=import-canary-2\n", "line 2"),
+        (
+            "GOOD=import-canary-1\nNODE_OPTIONS=import-canary-2\n",
+            "line 2",
+        ),
         ("GOOD=import-canary-1\nEMPTY=\n", "line 2"),
         ("GOOD=import-canary-1\nOPEN=\"import-canary-2\n", "line 2"),
         ("GOOD=import-canary-1\ngood=import-canary-2\n", "line 2"),
