@@ -1,8 +1,8 @@
 //! The best-practice checks behind `secrets doctor` and `list --stale /
-//! --unused`: conventional and meaningful names, descriptions, rotation and
-//! use. Pure rules over metadata; never a value.
+//! --unused`: conventional, meaningful and injectable names, descriptions,
+//! rotation and use. Pure rules over metadata; never a value.
 
-use crate::name::SecretName;
+use crate::name::{self, SecretName};
 use crate::vault::SecretMeta;
 use serde::Serialize;
 
@@ -55,6 +55,17 @@ pub fn check(secret: &SecretMeta, limits: Limits, now_ms: i64) -> Vec<Finding> {
         message,
     };
     let mut findings = Vec::new();
+    if let Some(family) = name::reserved(&secret.name) {
+        findings.push(finding(
+            "reserved-name",
+            format!(
+                "reserved ({}): exec refuses to inject it, as it would change how programs run; \
+                 rename it, or leave it out with --except {}",
+                family.family(),
+                secret.name
+            ),
+        ));
+    }
     if let Some(upper) = SecretName::parse(&secret.name)
         .ok()
         .and_then(|n| n.conventional_form())
@@ -172,6 +183,8 @@ mod tests {
         }
         assert_eq!(rules("DB_1"), ["generic-name"]);
         assert_eq!(rules("DATABASE_URL_2"), ["generic-name"]);
+        assert_eq!(rules("NODE_OPTIONS"), ["reserved-name"]);
+        assert_eq!(rules("editor"), ["reserved-name"]);
     }
 
     #[test]
