@@ -196,3 +196,42 @@ fn an_import_is_logged_and_reads_a_file_path() {
     );
     assert!(!log.contains("file-value"));
 }
+
+#[test]
+fn a_repeated_json_key_is_refused_like_a_repeated_dotenv_name() {
+    let sb = Sandbox::new();
+    sb.create("EXISTING", "existing-value");
+    let dotenv = import(
+        &sb,
+        &[],
+        "REPEATED=import-canary-1\nREPEATED=import-canary-2\n",
+    );
+    assert_eq!(dotenv.status.code(), Some(2));
+    assert!(
+        stderr(&dotenv).contains("line 2: REPEATED repeats line 1"),
+        "{}",
+        stderr(&dotenv)
+    );
+    for (input, error) in [
+        (
+            r#"{"REPEATED": "import-canary-1", "REPEATED": "import-canary-2"}"#,
+            r#"error: entry 2 ("REPEATED"): REPEATED repeats entry 1 ("REPEATED")"#,
+        ),
+        (
+            r#"{"REPEATED": "import-canary-1", "OTHER": "x", "repeated": "import-canary-2"}"#,
+            r#"error: entry 3 ("repeated"): repeated repeats entry 1 ("REPEATED")"#,
+        ),
+    ] {
+        // Whatever the policy for names already in the vault.
+        for policy in [&[][..], &["--overwrite"], &["--skip-existing"]] {
+            let args: Vec<&str> = ["--json"].iter().chain(policy).copied().collect();
+            let out = import(&sb, &args, input);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{input} {policy:?}: {err}");
+            assert!(err.starts_with(error), "{input} {policy:?}: {err}");
+            assert!(err.contains("nothing was imported"), "{err}");
+            assert!(!err.contains("import-canary"), "a value leaked: {err}");
+        }
+    }
+    assert_eq!(sb.names(), ["EXISTING"], "nothing was imported");
+}
