@@ -235,3 +235,31 @@ fn a_repeated_json_key_is_refused_like_a_repeated_dotenv_name() {
     }
     assert_eq!(sb.names(), ["EXISTING"], "nothing was imported");
 }
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_skipped() {
+    let sb = Sandbox::new();
+    let out = import(
+        &sb,
+        &[],
+        "\u{feff}BOM_FIRST=bom-first\nBOM_SECOND=bom-second\n",
+    );
+    assert_success(&out, "import of a dotenv file with a byte order mark");
+    let out = import(&sb, &["--json"], "\u{feff}{\"BOM_JSON\": \"bom-json\"}");
+    assert_success(&out, "import of a JSON file with a byte order mark");
+    assert_eq!(sb.names(), ["BOM_FIRST", "BOM_JSON", "BOM_SECOND"]);
+    assert_eq!(value(&sb, "BOM_FIRST"), b"bom-first");
+    assert_eq!(value(&sb, "BOM_JSON"), b"bom-json");
+
+    // Anywhere else it is no mark: a name does not start with it.
+    let out = import(&sb, &[], "LATER=import-canary-1\n\u{feff}BOM_LATER=x\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 2: invalid secret name"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&sb, &[], "\u{feff}\u{feff}TWICE=x\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sb.names().len(), 3);
+}

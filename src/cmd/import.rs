@@ -77,9 +77,15 @@ impl ImportArgs {
         }
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| Failure::usage("the input is not UTF-8 text"))?;
+        // Some Windows editors start UTF-8 files with a byte order mark: it
+        // is not part of the first name (dotenv), nor JSON.
+        let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
         Ok(Zeroizing::new(text.to_owned()))
     }
 }
+
+/// U+FEFF, which a UTF-8 file may start with.
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// One secret to import, and where it came from (for error messages).
 struct Entry {
