@@ -31,7 +31,9 @@ impl Run for DoctorArgs {
             for f in &findings {
                 text.push_str(&format!(
                     "{:<width$}  {:<14}  {}\n",
-                    f.name, f.rule, f.message
+                    f.name,
+                    f.rule.as_str(),
+                    f.message
                 ));
             }
             output::stdout(&text)?;
