@@ -1,10 +1,10 @@
 //! The best-practice checks behind `secrets doctor` and `list --stale /
-//! --unused`: conventional and meaningful names, descriptions, rotation and
-//! use. Pure rules over metadata; never a value.
+//! --unused`: conventional, meaningful and injectable names, descriptions,
+//! rotation and use. Pure rules over metadata; never a value.
 
-use crate::name::SecretName;
+use crate::name::{self, SecretName};
 use crate::vault::SecretMeta;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -39,11 +39,42 @@ pub struct Limits {
     pub unused_days: u32,
 }
 
+/// Which best practice a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    ReservedName,
+    Naming,
+    GenericName,
+    NoDescription,
+    Stale,
+    Unused,
+}
+
+impl Rule {
+    /// The rule's name in the text output and in `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::ReservedName => "reserved-name",
+            Rule::Naming => "naming",
+            Rule::GenericName => "generic-name",
+            Rule::NoDescription => "no-description",
+            Rule::Stale => "stale",
+            Rule::Unused => "unused",
+        }
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One problem with one secret.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Finding {
     pub name: String,
-    pub rule: &'static str,
+    pub rule: Rule,
     pub message: String,
 }
 
@@ -55,17 +86,28 @@ pub fn check(secret: &SecretMeta, limits: Limits, now_ms: i64) -> Vec<Finding> {
         message,
     };
     let mut findings = Vec::new();
+    if let Some(family) = name::reserved(&secret.name) {
+        findings.push(finding(
+            Rule::ReservedName,
+            format!(
+                "reserved ({}): exec refuses to inject it, as it would change how programs run; \
+                 rename it, or leave it out with --except {}",
+                family.family(),
+                secret.name
+            ),
+        ));
+    }
     if let Some(upper) = SecretName::parse(&secret.name)
         .ok()
         .and_then(|n| n.conventional_form())
     {
         findings.push(finding(
-            "naming",
+            Rule::Naming,
             format!("not UPPER_SNAKE_CASE: consider {upper}"),
         ));
     }
     if let Some(why) = generic(&secret.name) {
-        findings.push(finding("generic-name", why));
+        findings.push(finding(Rule::GenericName, why));
     }
     if secret
         .description
@@ -73,13 +115,13 @@ pub fn check(secret: &SecretMeta, limits: Limits, now_ms: i64) -> Vec<Finding> {
         .is_none_or(|d| d.trim().is_empty())
     {
         findings.push(finding(
-            "no-description",
+            Rule::NoDescription,
             "no description: say what it is for and where it comes from".to_owned(),
         ));
     }
     if is_stale(secret, limits, now_ms) {
         findings.push(finding(
-            "stale",
+            Rule::Stale,
             format!(
                 "not updated for {} days (limit {}): rotate it",
                 (now_ms - secret.update_time_ms) / DAY_MS,
@@ -96,7 +138,7 @@ pub fn check(secret: &SecretMeta, limits: Limits, now_ms: i64) -> Vec<Finding> {
                 limits.unused_days
             ),
         };
-        findings.push(finding("unused", message));
+        findings.push(finding(Rule::Unused, message));
     }
     findings
 }
@@ -155,7 +197,7 @@ mod tests {
         };
         check(&meta(name), limits, 1)
             .into_iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.as_str())
             .collect()
     }
 
@@ -172,6 +214,8 @@ mod tests {
         }
         assert_eq!(rules("DB_1"), ["generic-name"]);
         assert_eq!(rules("DATABASE_URL_2"), ["generic-name"]);
+        assert_eq!(rules("NODE_OPTIONS"), ["reserved-name"]);
+        assert_eq!(rules("editor"), ["reserved-name"]);
     }
 
     #[test]

@@ -166,3 +166,22 @@ fn list_filters_stale_and_unused_with_the_same_rules() {
         .unwrap();
     assert!(stdout(&out).contains("no secrets match"));
 }
+
+#[test]
+fn a_stored_reserved_name_is_reported() {
+    // A vault of an earlier build that allowed NODE_OPTIONS and EDITOR.
+    let sb = Sandbox::from_fixture("reserved");
+    let found = findings(&sb, &[]);
+    assert!(has(&found, "NODE_OPTIONS", "reserved-name"), "{found:?}");
+    assert!(has(&found, "EDITOR", "reserved-name"), "{found:?}");
+    assert!(!has(&found, "APP_TOKEN", "reserved-name"), "{found:?}");
+    let out = sb.cmd().args(["doctor", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("NODE_OPTIONS") && l.contains("reserved-name"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("exec refuses to inject it"), "{line}");
+    assert!(!text.contains("fixture-"), "a value leaked: {text}");
+}

@@ -2,7 +2,8 @@
 //! passed on (other SECRETS_* are), `--only`/`--except` with unknown names
 //! and bad `--env-prefix` values fail with 125 before anything runs,
 //! `--clean-env` keeps only a short list (plus `--pass-env`), `--env-prefix`
-//! renames the injected variables, and an empty vault still runs the program.
+//! renames the injected variables, an empty vault still runs the program,
+//! and a reserved name kept from an earlier build is never injected.
 
 mod common;
 
@@ -388,4 +389,139 @@ fn empty_vault_runs_the_program_with_a_note() {
         .args(["exec", "--", "sh", "-c", "exit 9"])
         .assert()
         .code(9);
+}
+
+/// The vault of an earlier build that allowed these names: NODE_OPTIONS and
+/// EDITOR (now reserved) and APP_TOKEN, values `fixture-node-options`,
+/// `fixture-editor` and `fixture-app-token`.
+fn with_reserved_names() -> Sandbox {
+    Sandbox::from_fixture("reserved")
+}
+
+/// Runs `exec [options] -- touch MARKER`, where NODE_OPTIONS and EDITOR are
+/// not inherited; asserts exit 125 before anything ran and returns stderr.
+fn refused_by_name(sb: &Sandbox, options: &[&str]) -> String {
+    let out = sb
+        .cmd()
+        .env_remove("NODE_OPTIONS")
+        .env_remove("EDITOR")
+        .arg("exec")
+        .args(options)
+        .arg("--")
+        .args(sb.touch_marker_args())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(125), "exec {options:?}: {err}");
+    assert!(
+        !sb.marker_path().exists(),
+        "exec {options:?}: the program ran"
+    );
+    assert!(!err.contains("fixture-"), "a value leaked: {err}");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert_no_panic(&out);
+    err
+}
+
+/// The environment `exec [options] -- env` gives the program.
+fn env_with(sb: &Sandbox, options: &[&str]) -> BTreeMap<String, String> {
+    let out = sb
+        .cmd()
+        .env_remove("NODE_OPTIONS")
+        .env_remove("EDITOR")
+        .env_remove("APP_TOKEN")
+        .args(["exec", "--mask", "never"])
+        .args(options)
+        .args(["--", "env"])
+        .output()
+        .unwrap();
+    assert_success(&out, &format!("exec {options:?}"));
+    parse_env(&out)
+}
+
+#[test]
+fn a_stored_reserved_name_is_never_injected() {
+    let sb = with_reserved_names();
+    for mask in ["auto", "never"] {
+        let err = refused_by_name(&sb, &["--mask", mask]);
+        let error = err.lines().find(|l| l.starts_with("error: ")).unwrap();
+        assert!(
+            error.contains("secrets 'NODE_OPTIONS', 'EDITOR' cannot be injected")
+                || error.contains("secrets 'EDITOR', 'NODE_OPTIONS' cannot be injected"),
+            "{err}"
+        );
+        assert!(error.contains("change how programs run"), "{err}");
+        let hint = err.lines().find(|l| l.starts_with("hint: ")).unwrap();
+        assert!(hint.contains("rename them"), "{err}");
+        assert!(hint.contains("--except"), "{err}");
+    }
+    // Chosen alone, in any case: still refused, and named alone.
+    let err = refused_by_name(&sb, &["--only", "node_options"]);
+    assert!(
+        err.contains("error: secret 'NODE_OPTIONS' cannot be injected"),
+        "{err}"
+    );
+    assert!(err.contains("--except NODE_OPTIONS"), "{err}");
+    assert!(!err.contains("EDITOR"), "{err}");
+    let err = refused_by_name(&sb, &["--except", "NODE_OPTIONS"]);
+    assert!(err.contains("secret 'EDITOR'"), "{err}");
+
+    // Left out, the others run; under a prefix it is another name.
+    let env = env_with(&sb, &["--except", "NODE_OPTIONS,EDITOR"]);
+    assert_eq!(
+        env.get("APP_TOKEN").map(String::as_str),
+        Some("fixture-app-token")
+    );
+    assert!(!env.contains_key("NODE_OPTIONS") && !env.contains_key("EDITOR"));
+    let env = env_with(&sb, &["--only", "NODE_OPTIONS", "--env-prefix", "OLD_"]);
+    assert_eq!(
+        env.get("OLD_NODE_OPTIONS").map(String::as_str),
+        Some("fixture-node-options")
+    );
+    assert!(!env.contains_key("NODE_OPTIONS"));
+}
+
+#[test]
+fn the_refusal_holds_when_exec_reads_its_snapshot() {
+    let sb = with_reserved_names();
+    let snapshot = std::path::PathBuf::from(format!("{}-exec", sb.vault_path().display()));
+    // A run that leaves them out reads the vault and leaves a snapshot of
+    // every secret, the reserved ones included.
+    env_with(&sb, &["--except", "NODE_OPTIONS,EDITOR"]);
+    assert!(snapshot.exists(), "no snapshot was left");
+    let before = std::fs::read(&snapshot).unwrap();
+    for options in [&[][..], &["--mask", "never"], &["--only", "EDITOR"]] {
+        let err = refused_by_name(&sb, options);
+        assert!(err.contains("cannot be injected"), "{err}");
+    }
+    assert!(
+        std::fs::read(&snapshot).unwrap() == before,
+        "the snapshot was not the one read"
+    );
+}
+
+#[test]
+fn a_vault_keeps_its_reserved_names_for_every_other_command() {
+    let sb = with_reserved_names();
+    assert_eq!(sb.names(), ["APP_TOKEN", "EDITOR", "NODE_OPTIONS"]);
+    assert_eq!(sb.show_json("NODE_OPTIONS")["name"], "NODE_OPTIONS");
+    // A new value for it is not a new name.
+    sb.cmd()
+        .args(["update", "EDITOR"])
+        .write_stdin("new-editor-value")
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["delete", "NODE_OPTIONS", "--yes"])
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["delete", "EDITOR", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(sb.names(), ["APP_TOKEN"]);
+    assert_eq!(
+        env_with(&sb, &[]).get("APP_TOKEN").map(String::as_str),
+        Some("fixture-app-token")
+    );
 }

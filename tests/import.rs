@@ -107,6 +107,10 @@ fn a_bad_line_aborts_everything_and_names_only_its_number() {
             "line 3",
         ),
         ("GOOD=import-canary-1\nPATH=import-canary-2\n", "line 2"),
+        (
+            "GOOD=import-canary-1\nNODE_OPTIONS=import-canary-2\n",
+            "line 2",
+        ),
         ("GOOD=import-canary-1\nEMPTY=\n", "line 2"),
         ("GOOD=import-canary-1\nOPEN=\"import-canary-2\n", "line 2"),
         ("GOOD=import-canary-1\ngood=import-canary-2\n", "line 2"),
@@ -191,4 +195,71 @@ fn an_import_is_logged_and_reads_a_file_path() {
         "{log}"
     );
     assert!(!log.contains("file-value"));
+}
+
+#[test]
+fn a_repeated_json_key_is_refused_like_a_repeated_dotenv_name() {
+    let sb = Sandbox::new();
+    sb.create("EXISTING", "existing-value");
+    let dotenv = import(
+        &sb,
+        &[],
+        "REPEATED=import-canary-1\nREPEATED=import-canary-2\n",
+    );
+    assert_eq!(dotenv.status.code(), Some(2));
+    assert!(
+        stderr(&dotenv).contains("line 2: REPEATED repeats line 1"),
+        "{}",
+        stderr(&dotenv)
+    );
+    for (input, error) in [
+        (
+            r#"{"REPEATED": "import-canary-1", "REPEATED": "import-canary-2"}"#,
+            r#"error: entry 2 ("REPEATED"): REPEATED repeats entry 1 ("REPEATED")"#,
+        ),
+        (
+            r#"{"REPEATED": "import-canary-1", "OTHER": "x", "repeated": "import-canary-2"}"#,
+            r#"error: entry 3 ("repeated"): repeated repeats entry 1 ("REPEATED")"#,
+        ),
+    ] {
+        // Whatever the policy for names already in the vault.
+        for policy in [&[][..], &["--overwrite"], &["--skip-existing"]] {
+            let args: Vec<&str> = ["--json"].iter().chain(policy).copied().collect();
+            let out = import(&sb, &args, input);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{input} {policy:?}: {err}");
+            assert!(err.starts_with(error), "{input} {policy:?}: {err}");
+            assert!(err.contains("nothing was imported"), "{err}");
+            assert!(!err.contains("import-canary"), "a value leaked: {err}");
+        }
+    }
+    assert_eq!(sb.names(), ["EXISTING"], "nothing was imported");
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_skipped() {
+    let sb = Sandbox::new();
+    let out = import(
+        &sb,
+        &[],
+        "\u{feff}BOM_FIRST=bom-first\nBOM_SECOND=bom-second\n",
+    );
+    assert_success(&out, "import of a dotenv file with a byte order mark");
+    let out = import(&sb, &["--json"], "\u{feff}{\"BOM_JSON\": \"bom-json\"}");
+    assert_success(&out, "import of a JSON file with a byte order mark");
+    assert_eq!(sb.names(), ["BOM_FIRST", "BOM_JSON", "BOM_SECOND"]);
+    assert_eq!(value(&sb, "BOM_FIRST"), b"bom-first");
+    assert_eq!(value(&sb, "BOM_JSON"), b"bom-json");
+
+    // Anywhere else it is no mark: a name does not start with it.
+    let out = import(&sb, &[], "LATER=import-canary-1\n\u{feff}BOM_LATER=x\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 2: invalid secret name"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&sb, &[], "\u{feff}\u{feff}TWICE=x\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sb.names().len(), 3);
 }

@@ -122,6 +122,75 @@ fn reserved_names_are_refused_in_any_case() {
 }
 
 #[test]
+fn runtime_hooks_launchers_and_basic_context_are_refused() {
+    let sb = initialized();
+    for (name, family) in [
+        ("NODE_OPTIONS", "runtimes"),
+        ("node_options", "runtimes"),
+        ("NODE_PATH", "runtimes"),
+        ("PYTHONPATH", "runtimes"),
+        ("PYTHONSTARTUP", "runtimes"),
+        ("PERL5OPT", "runtimes"),
+        ("RUBYOPT", "runtimes"),
+        ("JAVA_TOOL_OPTIONS", "runtimes"),
+        ("GCONV_PATH", "loader"),
+        ("GLIBC_TUNABLES", "loader"),
+        ("PROMPT_COMMAND", "shell"),
+        ("ZDOTDIR", "shell"),
+        ("GIT_SSH_COMMAND", "program to run"),
+        ("GIT_CONFIG_KEY_0", "program to run"),
+        ("EDITOR", "program to run"),
+        ("PAGER", "program to run"),
+        ("Visual", "program to run"),
+        ("HOME", "basic context"),
+        ("SHELL", "basic context"),
+        ("TMPDIR", "basic context"),
+        ("USER", "basic context"),
+        ("LC_ALL", "basic context"),
+        ("XDG_CONFIG_HOME", "basic context"),
+    ] {
+        let out = sb
+            .cmd()
+            .args(["create", name])
+            .write_stdin("hook-value")
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "name {name}: {err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("error: ")
+                && l.contains(&format!("'{name}' is reserved"))
+                && l.contains(family)),
+            "name {name}: {err}"
+        );
+        assert!(!err.contains("hook-value"), "value echoed: {err}");
+        assert_no_panic(&out);
+    }
+    assert_eq!(sb.list_json(), serde_json::json!([]));
+}
+
+#[test]
+fn ordinary_secret_names_near_reserved_ones_are_fine() {
+    let sb = initialized();
+    let names = [
+        "GITHUB_TOKEN",
+        "DATABASE_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "NODE_ENV",
+        "NPM_TOKEN",
+        "PYPI_TOKEN",
+        "USERNAME",
+        "HOMEBREW_GITHUB_API_TOKEN",
+        "EDITOR_API_KEY",
+    ];
+    for name in names {
+        sb.create(name, format!("v-{name}"));
+    }
+    assert_eq!(sb.names().len(), names.len());
+}
+
+#[test]
 fn names_that_only_look_reserved_are_fine() {
     let sb = initialized();
     // Prefix matches only: these are ordinary names.

@@ -35,7 +35,7 @@ impl Run for DoctorArgs {
             for (f, name) in findings.iter().zip(&names) {
                 text.push_str(&format!(
                     "{name:<width$}  {:<14}  {}\n",
-                    f.rule,
+                    f.rule.as_str(),
                     output::printable(&f.message)
                 ));
             }

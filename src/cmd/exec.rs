@@ -70,7 +70,11 @@ impl ExecArgs {
     fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
         // argv[0] only: arguments can hold secrets.
         let program = self.command[0].to_string_lossy();
-        let choose = |names: &[&str]| environment::select(names, &self.only, &self.except);
+        let choose = |names: &[&str]| {
+            let chosen = environment::select(names, &self.only, &self.except)?;
+            environment::refuse_reserved(names, &chosen, self.env_prefix.as_deref())?;
+            Ok(chosen)
+        };
         let mut identity = None;
         if let Some(snapshot) = Snapshot::load(&paths.vault)? {
             // A snapshot always holds secrets: the identity is needed.

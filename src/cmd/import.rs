@@ -12,6 +12,9 @@ use crate::value::SecretValue;
 use crate::vault::NewSecret;
 use crate::vault::import::Conflict;
 use anyhow::{Context, Result};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::error::Category;
+use std::fmt;
 use std::io::Read;
 use zeroize::Zeroizing;
 
@@ -74,9 +77,15 @@ impl ImportArgs {
         }
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| Failure::usage("the input is not UTF-8 text"))?;
+        // Some Windows editors start UTF-8 files with a byte order mark: it
+        // is not part of the first name (dotenv), nor JSON.
+        let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
         Ok(Zeroizing::new(text.to_owned()))
     }
 }
+
+/// U+FEFF, which a UTF-8 file may start with.
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// One secret to import, and where it came from (for error messages).
 struct Entry {
@@ -103,38 +112,67 @@ fn from_dotenv(text: &str) -> Result<Vec<Entry>> {
 }
 
 fn from_json(text: &str) -> Result<Vec<Entry>> {
-    // The parser's message quotes no input, only positions.
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Failure::usage(format!(
+    // The parser's messages quote no input, only positions.
+    let Members(members) = serde_json::from_str(text).map_err(|e| match e.classify() {
+        Category::Data => Failure::usage("the JSON must be an object of NAME: \"value\" pairs"),
+        _ => Failure::usage(format!(
             "invalid JSON at line {}, column {}",
             e.line(),
             e.column()
-        ))
+        )),
     })?;
-    let serde_json::Value::Object(object) = value else {
-        return Err(Failure::usage("the JSON must be an object of NAME: \"value\" pairs").into());
-    };
-    object
+    members
         .into_iter()
-        .map(|(key, value)| match value {
-            serde_json::Value::String(value) => Ok(Entry {
-                place: json_place(&key),
-                key,
-                value: Zeroizing::new(value.into_bytes()),
-            }),
-            _ => Err(
-                Failure::usage(format!("{}: the value must be a string", json_place(&key))).into(),
-            ),
+        .enumerate()
+        .map(|(index, (key, value))| {
+            let place = json_place(index + 1, &key);
+            match value {
+                serde_json::Value::String(value) => Ok(Entry {
+                    place,
+                    key,
+                    value: Zeroizing::new(value.into_bytes()),
+                }),
+                _ => Err(Failure::usage(format!("{place}: the value must be a string")).into()),
+            }
         })
         .collect()
 }
 
-/// How an error names a JSON entry: by its key when that is a valid name; a
-/// key that is not may be a pasted value, so it is not shown.
-fn json_place(key: &str) -> String {
+/// A JSON object's members in their order, a repeated key included: into a
+/// map, serde_json keeps the last of a repeated key without a word.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+struct MembersVisitor;
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Members;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+        let mut members = Vec::new();
+        while let Some(member) = map.next_entry()? {
+            members.push(member);
+        }
+        Ok(Members(members))
+    }
+}
+
+/// How an error names the `number`th entry of a JSON object: by its key too
+/// when that is a valid name; a key that is not may be a pasted value, so
+/// it is not shown.
+fn json_place(number: usize, key: &str) -> String {
     match SecretName::parse(key) {
-        Ok(_) => format!("key {key:?}"),
-        Err(_) => "a key that is not a valid name".to_owned(),
+        Ok(_) => format!("entry {number} ({key:?})"),
+        Err(_) => format!("entry {number}"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Which secrets a program gets, and the environment it starts with.
 
-use crate::error::Failure;
-use crate::name::SecretName;
+use crate::error::{EXEC_FAILED, Failure};
+use crate::name::{self, SecretName};
 use crate::vault::Unsealed;
 use anyhow::Result;
 use std::borrow::Cow;
@@ -35,6 +35,47 @@ pub fn select(names: &[&str], only: &[String], except: &[String]) -> Result<Vec<
         .filter(|(_, name)| (only.is_empty() || named(only, name)) && !named(except, name))
         .map(|(index, _)| index)
         .collect())
+}
+
+/// Refuses to inject a stored secret whose name is reserved (a vault
+/// written before the name was reserved keeps it). Checked on names alone,
+/// before any value is opened or the program runs. With a prefix the
+/// injected name is another one, checked whole by [`Environment::build`].
+pub fn refuse_reserved(names: &[&str], chosen: &[usize], prefix: Option<&str>) -> Result<()> {
+    if prefix.is_some_and(|p| !p.is_empty()) {
+        return Ok(());
+    }
+    let refused: Vec<&str> = chosen
+        .iter()
+        .filter_map(|&index| names.get(index).copied())
+        .filter(|name| name::reserved(name).is_some())
+        .collect();
+    let Some(first) = refused.first() else {
+        return Ok(());
+    };
+    let list = refused.join(",");
+    let (message, hint) = match refused.len() {
+        1 => (
+            format!("secret '{first}' cannot be injected: it would"),
+            format!(
+                "rename it (create the value under a name of its own, then delete '{first}'), \
+                 inject it under a prefix with --env-prefix, or leave it out with --except {list}"
+            ),
+        ),
+        _ => (
+            format!(
+                "secrets '{}' cannot be injected: they would",
+                refused.join("', '")
+            ),
+            format!(
+                "rename them (create each value under a name of its own, then delete the old \
+                 names), inject them under a prefix with --env-prefix, or leave them out with \
+                 --except {list}"
+            ),
+        ),
+    };
+    let message = format!("{message} change how programs run, not what they know");
+    Err(Failure::new(EXEC_FAILED, message).with_hint(hint).into())
 }
 
 /// How the program's environment is built from ours.

@@ -47,6 +47,25 @@ impl Sandbox {
         sandbox
     }
 
+    /// A sandbox holding the vault and identity in `tests/fixtures/{name}`
+    /// (a vault written by an earlier build).
+    pub fn from_fixture(name: &str) -> Self {
+        let sandbox = Sandbox::new();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        fs::create_dir_all(sandbox.vault_dir()).unwrap();
+        fs::create_dir_all(sandbox.identity_dir()).unwrap();
+        fs::copy(fixture.join("vault.db"), sandbox.vault_path()).unwrap();
+        fs::copy(fixture.join("identity.txt"), sandbox.identity_path()).unwrap();
+        // Git keeps no 0600 mode; a key file must be private to be used.
+        use std::os::unix::fs::PermissionsExt;
+        for file in [sandbox.vault_path(), sandbox.identity_path()] {
+            fs::set_permissions(file, fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        sandbox
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
