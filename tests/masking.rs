@@ -69,6 +69,39 @@ fn replace_all(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Reference masking for several values: every byte of every occurrence is
+/// masked; occurrences that overlap make one span, shown with the name of
+/// the longest value at its start.
+fn mask_union(haystack: &[u8], values: &[(&str, &[u8])]) -> Vec<u8> {
+    let longest_at = |at: usize| {
+        values
+            .iter()
+            .filter(|(_, v)| haystack[at..].starts_with(v))
+            .max_by_key(|(_, v)| v.len())
+    };
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut at = 0;
+    while at < haystack.len() {
+        let Some((name, value)) = longest_at(at) else {
+            out.push(haystack[at]);
+            at += 1;
+            continue;
+        };
+        out.extend_from_slice(format!("[MASKED:{name}]").as_bytes());
+        let mut end = at + value.len();
+        for inside in at + 1..haystack.len() {
+            if inside >= end {
+                break;
+            }
+            if let Some((_, v)) = longest_at(inside) {
+                end = end.max(inside + v.len());
+            }
+        }
+        at = end;
+    }
+    out
+}
+
 /// Waits for `child` at most `limit`, killing it if it is still running.
 fn wait_or_kill(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
@@ -623,4 +656,73 @@ fn background_process_holding_the_output_does_not_delay_the_exit() {
         elapsed < Duration::from_secs(6),
         "secrets waited {elapsed:?} for a background process of the program"
     );
+}
+
+#[test]
+fn overlapping_values_are_masked_in_full() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("SHORT", "pass1234");
+    sb.create("TOKEN", "1234-very-secret-token-value");
+    sb.create("TAIL", "token-value-and-more");
+    // `pass1234-very-secret-token-value`: the end of SHORT starts TOKEN.
+    let joined = "printf '<%s%s>\\n' \"$SHORT\" \"${TOKEN#1234}\"";
+    let out = run_sh(&sb, &[], joined);
+    assert_success(&out, "exec printing overlapping values");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+
+    // Three in a chain, the last starting inside the second.
+    let chain = "printf '<%s%s%s>\\n' \"$SHORT\" \"${TOKEN#1234}\" \"${TAIL#token-value}\"";
+    let out = run_sh(&sb, &[], chain);
+    assert_success(&out, "exec printing three overlapping values");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+
+    // Split where SHORT is complete but TOKEN is not.
+    let split = "printf '<%s' \"$SHORT\"; sleep 0.3; printf '%s>\\n' \"${TOKEN#1234}\"";
+    let out = run_sh(&sb, &[], split);
+    assert_success(&out, "exec printing overlapping values in two writes");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+}
+
+#[test]
+fn overlapping_values_across_read_boundaries_are_masked_in_full() {
+    let values: [(&str, &[u8]); 3] = [
+        ("OV_A", b"zq-overlap-a-1234"),
+        ("OV_B", b"1234-zq-overlap-b"),
+        ("OV_C", b"lap-b-zq-overlap-c"),
+    ];
+    let sb = Sandbox::new();
+    sb.init();
+    for (name, value) in values {
+        sb.create(name, value);
+    }
+    // Chains of overlapping values at many places, some straddling the
+    // usual 4 KiB and 64 KiB read boundaries.
+    let chains: [&[u8]; 3] = [
+        b"zq-overlap-a-1234-zq-overlap-b-zq-overlap-c",
+        b"zq-overlap-a-1234-zq-overlap-b",
+        b"1234-zq-overlap-b-zq-overlap-c",
+    ];
+    let mut data = pseudo_random_bytes(1 << 20, 0x5eed_0005);
+    for (i, at) in [0, 4080, 65_520, 131_050, 400_000, 500_017, (1 << 20) - 50]
+        .into_iter()
+        .enumerate()
+    {
+        let chain = chains[i % chains.len()];
+        data[at..at + chain.len()].copy_from_slice(chain);
+    }
+    let file = sb.root().join("overlaps.dat");
+    fs::write(&file, &data).unwrap();
+    let out = sb
+        .cmd()
+        .args(["exec", "--", "cat"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_success(&out, "exec cat overlaps.dat");
+    for (_, value) in values {
+        assert!(!contains_bytes(&out.stdout, value), "value leaked");
+    }
+    let expected = mask_union(&data, &values);
+    assert!(out.stdout == expected, "masked output differs");
 }
