@@ -726,3 +726,33 @@ fn overlapping_values_across_read_boundaries_are_masked_in_full() {
     let expected = mask_union(&data, &values);
     assert!(out.stdout == expected, "masked output differs");
 }
+
+#[test]
+fn value_split_between_stdout_and_stderr_on_one_pipe_is_masked() {
+    // `2>&1 | cat`: both streams are one pipe, so the halves meet there. The
+    // program closes its stdout in between, which ends a stream of its own.
+    let sb = with_token("first-half-second-half");
+    let script = "printf '%.11s' \"$TOKEN\"; exec >&-; sleep 0.3; \
+                  printf '%s\\n' \"${TOKEN#???????????}\" >&2";
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let mut command = sb.std_cmd();
+    command
+        .args(["exec", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer);
+    let mut child = command.spawn().unwrap();
+    drop(command);
+    let mut received = Vec::new();
+    reader.read_to_end(&mut received).unwrap();
+    let status = wait_or_kill(&mut child, Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert_eq!(String::from_utf8_lossy(&received), "[MASKED:TOKEN]\n");
+
+    // The same halves on two different pipes are each a stream of its own:
+    // neither half alone is the value.
+    let out = run_sh(&sb, &[], script);
+    assert_success(&out, "exec with two pipes");
+    assert_eq!(stdout(&out), "first-half-");
+    assert_eq!(stderr(&out), "second-half\n");
+}

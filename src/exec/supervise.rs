@@ -1,18 +1,19 @@
 //! Running the program as our child when its output must be masked: pipes
-//! for the masked streams, a thread copying each through the masker, signals
-//! forwarded, and our exit made the same as the program's.
+//! for the masked streams (one for both when stdout and stderr are one
+//! file), a thread copying each through the masker, signals forwarded, and
+//! our exit made the same as the program's.
 //!
 //! Not for the unmasked case, where `launch` replaces this process instead.
 
 use super::mask::{MaskedStream, Masker};
 use super::streams::MaskedStreams;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 use std::fs::File;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, PipeReader, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -30,17 +31,25 @@ const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(500);
 /// Runs `command` with the chosen streams masked and returns how it ended.
 /// Fails only if the program could not be started.
 pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> Result<ExitStatus> {
-    if masked.stdout {
-        command.stdout(Stdio::piped());
-    }
-    if masked.stderr {
-        command.stderr(Stdio::piped());
-    }
+    let shared = if masked.as_one {
+        Some(one_pipe_for_both(&mut command)?)
+    } else {
+        if masked.stdout {
+            command.stdout(Stdio::piped());
+        }
+        if masked.stderr {
+            command.stderr(Stdio::piped());
+        }
+        None
+    };
     die_with_parent(&mut command);
     // Registered before the program starts, so none is lost in between.
     let mut signals =
         SignalsInfo::<WithOrigin>::new(FORWARDED).context("cannot install the signal handlers")?;
     let mut child = command.spawn()?;
+    // It holds the write ends of a shared pipe: while we hold them too, the
+    // stream would never end.
+    drop(command);
     let pid = child.id() as libc::pid_t;
     let exited = Arc::new(Mutex::new(false));
     let signal_handle = signals.handle();
@@ -48,19 +57,8 @@ pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> 
         let exited = Arc::clone(&exited);
         std::thread::spawn(move || forward_signals(&mut signals, pid, &exited))
     };
-    let outputs = [
-        child
-            .stdout
-            .take()
-            .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDOUT_FILENO)),
-        child
-            .stderr
-            .take()
-            .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDERR_FILENO)),
-    ];
-    let copiers: Vec<Copier> = outputs
+    let copiers: Vec<Copier> = program_outputs(&mut child, shared)
         .into_iter()
-        .flatten()
         .map(|(reader, fd)| Copier::start(reader, fd, Arc::clone(&masker)))
         .collect();
     let status = wait_without_pid_reuse(&mut child, pid, &exited);
@@ -71,6 +69,36 @@ pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> 
     signal_handle.close();
     let _ = forwarder.join();
     status
+}
+
+/// Gives the program one pipe as both stdout and stderr; returns its read
+/// end.
+fn one_pipe_for_both(command: &mut Command) -> Result<PipeReader> {
+    let cannot = |e: std::io::Error| anyhow!("cannot create a pipe for the program's output: {e}");
+    let (reader, writer) = std::io::pipe().map_err(cannot)?;
+    let also_stderr = writer.try_clone().map_err(cannot)?;
+    command.stdout(writer).stderr(also_stderr);
+    Ok(reader)
+}
+
+/// The pipes to read the program's output from, each with the descriptor of
+/// ours that it is copied to.
+fn program_outputs(
+    child: &mut Child,
+    shared: Option<PipeReader>,
+) -> Vec<(Box<dyn Read + Send>, i32)> {
+    if let Some(reader) = shared {
+        return vec![(Box::new(reader), libc::STDOUT_FILENO)];
+    }
+    let stdout = child
+        .stdout
+        .take()
+        .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDOUT_FILENO));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|r| (Box::new(r) as Box<dyn Read + Send>, libc::STDERR_FILENO));
+    stdout.into_iter().chain(stderr).collect()
 }
 
 /// A thread copying one of the program's streams to ours through the masker.
