@@ -10,6 +10,7 @@ mod common;
 
 use std::fs;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -624,38 +625,98 @@ fn many_values_are_all_masked() {
 }
 
 #[test]
-fn background_process_holding_the_output_does_not_delay_the_exit() {
+fn background_process_output_is_masked_until_it_closes_the_pipe() {
+    // The program prints the first 14 bytes of the value and exits; a
+    // process it started prints the rest a second later. `secrets` keeps
+    // reading until every writer has closed the pipe, as `| cat` would, and
+    // never prints held bytes on a timer.
     let sb = with_token("zq-background-value-1212");
-    let start = Instant::now();
+    let out = run_sh(
+        &sb,
+        &[],
+        "(sleep 1; printf '%s late %s\\n' \"${TOKEN#??????????????}\" \"$TOKEN\") & \
+         printf 'now %s\\n' \"$TOKEN\"; printf '%.14s' \"$TOKEN\"; exit 3",
+    );
+    assert_eq!(out.status.code(), Some(3), "{:?}", out.status);
+    assert_eq!(
+        stdout(&out),
+        "now [MASKED:TOKEN]\n[MASKED:TOKEN] late [MASKED:TOKEN]\n"
+    );
+}
+
+#[test]
+fn value_split_across_the_exit_and_background_writers_is_masked() {
+    // Three pieces: the program's own, then two from background processes
+    // that outlive it, each after a pause.
+    let sb = with_token("zq-three-piece-value-0123456789");
+    let script = "printf 'a %.10s' \"$TOKEN\"; \
+                  (sleep 0.6; printf '%.10s' \"${TOKEN#??????????}\") & \
+                  (sleep 1.2; printf '%s b\\n' \"${TOKEN#????????????????????}\" >&2) & \
+                  exit 0";
+    // One pipe for both streams, so the three pieces meet.
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let mut command = sb.std_cmd();
+    command
+        .args(["exec", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer);
+    let mut child = command.spawn().unwrap();
+    // Our copies of the write end must close, or the read never ends.
+    drop(command);
+    let mut received = Vec::new();
+    reader.read_to_end(&mut received).unwrap();
+    let status = wait_or_kill(&mut child, Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert_eq!(String::from_utf8_lossy(&received), "a [MASKED:TOKEN] b\n");
+}
+
+#[test]
+fn stopping_secrets_while_output_is_held_prints_it_masked() {
+    // A background process holds the pipe forever; once the program has
+    // exited, TERM makes `secrets` stop waiting: the held start of the
+    // value comes out as a marker, never in clear.
+    let sb = with_token("zq-stop-waiting-value-0123456789");
+    let pids = sb.root().join("pids");
+    let script = format!(
+        "printf 'x %.14s' \"$TOKEN\"; sleep 60 & echo \"$$ $!\" > '{0}.tmp'; mv '{0}.tmp' '{0}'; exit 4",
+        pids.display()
+    );
     let mut child = sb
         .std_cmd()
-        .args([
-            "exec",
-            "--",
-            "sh",
-            "-c",
-            "(sleep 10; echo late) & printf 'now %s\\n' \"$TOKEN\"; exit 3",
-        ])
+        .args(["exec", "--", "sh", "-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let status = wait_or_kill(&mut child, Duration::from_secs(30));
-    let elapsed = start.elapsed();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(status.code(), Some(3), "{status:?}");
-    assert_eq!(out, "now [MASKED:TOKEN]\n");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !pids.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = fs::read_to_string(&pids).expect("the program wrote its pids");
+    let mut fields = text.split_whitespace().map(|f| f.parse::<i32>().unwrap());
+    let (program, background) = (fields.next().unwrap(), fields.next().unwrap());
+    // Reaped by `secrets`: from then on it is only waiting for the pipe.
+    while Path::new(&format!("/proc/{program}")).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) takes plain integers; `child` is not reaped yet, so
+    // its pid is still ours.
+    let signalled = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = wait_or_kill(&mut child, Duration::from_secs(20));
+    // SAFETY: as above; the background `sleep` was started by this test.
+    unsafe { libc::kill(background, libc::SIGKILL) };
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out);
     assert!(
-        elapsed < Duration::from_secs(6),
-        "secrets waited {elapsed:?} for a background process of the program"
+        !out.contains("zq-stop"),
+        "held bytes printed in clear: {out}"
     );
+    assert_eq!(signalled, 0, "secrets had already exited");
+    assert_eq!(status.code(), Some(4), "{status:?}");
+    assert_eq!(out, "x [MASKED:TOKEN]");
 }
 
 #[test]
