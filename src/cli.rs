@@ -316,10 +316,13 @@ const EXEC_HELP: &str = "\
 Masking: a masked stream reaches its destination through secrets, which
 replaces every injected value of 4 bytes or more with [MASKED:NAME] (the
 secret's stored name) as the output streams past; bytes that could be the
-start of a value wait for the next output or the program's exit. Signals sent
-to secrets (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are passed to the
-program, and secrets exits as the program did. With nothing to mask, secrets
-replaces itself with the program.
+start of a value wait for the next output or the end of the stream. secrets
+reads until every writer has closed the stream, processes the program left
+in the background included; once the program has exited, INT, TERM, HUP or
+QUIT stop the wait and what is held is printed masked. Signals sent to
+secrets (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are passed to the program,
+and secrets exits as the program did. With nothing to mask, secrets replaces
+itself with the program.
 
 SECRETS_PASSPHRASE and SECRETS_NEW_PASSPHRASE are never passed to the
 program. Programs run by exec do not dump core: their memory holds secrets.";

@@ -33,6 +33,19 @@ struct Sandbox {
 impl Sandbox {
     /// A vault holding `count` secrets, all resealed by a first exec.
     fn with_secrets(count: usize) -> Sandbox {
+        Sandbox::holding(secret_env(count))
+    }
+
+    /// 100 secrets of which one is a 64 KiB value (the longest allowed):
+    /// the masker must still stream at full speed.
+    fn with_a_long_value() -> Sandbox {
+        let mut secrets = secret_env(99);
+        secrets.push(("BENCH_LONG_VALUE".to_string(), long_value()));
+        Sandbox::holding(secrets)
+    }
+
+    /// A vault holding `secrets` (name, value), resealed by a first exec.
+    fn holding(secrets: Vec<(String, String)>) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = Sandbox {
             vault: dir.path().join("vault.db"),
@@ -40,7 +53,7 @@ impl Sandbox {
             _dir: dir,
         };
         assert!(sandbox.secrets(&["init"]).status().unwrap().success());
-        let batch: Vec<NewSecret> = secret_env(count)
+        let batch: Vec<NewSecret> = secrets
             .into_iter()
             .enumerate()
             .map(|(i, (name, value))| NewSecret {
@@ -84,6 +97,21 @@ fn secret_env(count: usize) -> Vec<(String, String)> {
                 format!("BENCH_SECRET_{i:05}"),
                 format!("value-{i:05}-0123456789abcdef0123456789"),
             )
+        })
+        .collect()
+}
+
+/// A made-up 64 KiB value: letters and digits from a fixed pseudo-random
+/// sequence.
+fn long_value() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    (0..64 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(ALPHABET[(seed % ALPHABET.len() as u64) as usize])
         })
         .collect()
 }
@@ -195,8 +223,9 @@ fn peak_rss_kib(sandbox: &Sandbox) -> u64 {
 }
 
 /// `secrets exec --mask always -- cat FILE` against `cat FILE`, both read
-/// through a pipe to the end, on 256 MiB of random bytes.
-fn masking_throughput(sandbox: &Sandbox) {
+/// through a pipe to the end, on 256 MiB of random bytes; `secrets` says
+/// which secrets the vault holds.
+fn masking_throughput(sandbox: &Sandbox, secrets: &str) {
     const MIB: usize = 256;
     let path = sandbox.vault.with_file_name("random.bin");
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -227,7 +256,7 @@ fn masking_throughput(sandbox: &Sandbox) {
             .unwrap();
     let rate = |times: &[f64]| (MIB as f64 * 1.048_576) / (percentile(times, 0.5) / 1000.0);
     println!(
-        "| `secrets exec --mask always -- cat` 256 MiB: {:.0} MB/s (`cat` directly: {:.0} MB/s) | 100 | {:.2} | {:.2} | `cat` | {:.2} | {:.2} | {:+.2} |",
+        "| `secrets exec --mask always -- cat` 256 MiB: {:.0} MB/s (`cat` directly: {:.0} MB/s) | {secrets} | {:.2} | {:.2} | `cat` | {:.2} | {:.2} | {:+.2} |",
         rate(&masked),
         rate(&plain),
         percentile(&masked, 0.5),
@@ -237,6 +266,16 @@ fn masking_throughput(sandbox: &Sandbox) {
         percentile(&masked, 0.5) - percentile(&plain, 0.5),
     );
     std::fs::remove_file(path).unwrap();
+}
+
+/// Only the masking rows: `cargo test --release --test bench masking --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn masking() {
+    Table::header();
+    masking_throughput(&Sandbox::with_secrets(100), "100");
+    masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
 }
 
 fn value_file(dir: &Path) -> PathBuf {
@@ -346,7 +385,8 @@ fn bench() {
             );
         }
         if size == 100 {
-            masking_throughput(&sandbox);
+            masking_throughput(&sandbox, "100");
+            masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
         }
         largest = Some(sandbox);
     }

@@ -10,6 +10,7 @@ mod common;
 
 use std::fs;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -65,6 +66,39 @@ fn replace_all(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
             out.push(haystack[i]);
             i += 1;
         }
+    }
+    out
+}
+
+/// Reference masking for several values: every byte of every occurrence is
+/// masked; occurrences that overlap make one span, shown with the name of
+/// the longest value at its start.
+fn mask_union(haystack: &[u8], values: &[(&str, &[u8])]) -> Vec<u8> {
+    let longest_at = |at: usize| {
+        values
+            .iter()
+            .filter(|(_, v)| haystack[at..].starts_with(v))
+            .max_by_key(|(_, v)| v.len())
+    };
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut at = 0;
+    while at < haystack.len() {
+        let Some((name, value)) = longest_at(at) else {
+            out.push(haystack[at]);
+            at += 1;
+            continue;
+        };
+        out.extend_from_slice(format!("[MASKED:{name}]").as_bytes());
+        let mut end = at + value.len();
+        for inside in at + 1..haystack.len() {
+            if inside >= end {
+                break;
+            }
+            if let Some((_, v)) = longest_at(inside) {
+                end = end.max(inside + v.len());
+            }
+        }
+        at = end;
     }
     out
 }
@@ -591,36 +625,195 @@ fn many_values_are_all_masked() {
 }
 
 #[test]
-fn background_process_holding_the_output_does_not_delay_the_exit() {
+fn background_process_output_is_masked_until_it_closes_the_pipe() {
+    // The program prints the first 14 bytes of the value and exits; a
+    // process it started prints the rest a second later. `secrets` keeps
+    // reading until every writer has closed the pipe, as `| cat` would, and
+    // never prints held bytes on a timer.
     let sb = with_token("zq-background-value-1212");
-    let start = Instant::now();
+    let out = run_sh(
+        &sb,
+        &[],
+        "(sleep 1; printf '%s late %s\\n' \"${TOKEN#??????????????}\" \"$TOKEN\") & \
+         printf 'now %s\\n' \"$TOKEN\"; printf '%.14s' \"$TOKEN\"; exit 3",
+    );
+    assert_eq!(out.status.code(), Some(3), "{:?}", out.status);
+    assert_eq!(
+        stdout(&out),
+        "now [MASKED:TOKEN]\n[MASKED:TOKEN] late [MASKED:TOKEN]\n"
+    );
+}
+
+#[test]
+fn value_split_across_the_exit_and_background_writers_is_masked() {
+    // Three pieces: the program's own, then two from background processes
+    // that outlive it, each after a pause.
+    let sb = with_token("zq-three-piece-value-0123456789");
+    let script = "printf 'a %.10s' \"$TOKEN\"; \
+                  (sleep 0.6; printf '%.10s' \"${TOKEN#??????????}\") & \
+                  (sleep 1.2; printf '%s b\\n' \"${TOKEN#????????????????????}\" >&2) & \
+                  exit 0";
+    // One pipe for both streams, so the three pieces meet.
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let mut command = sb.std_cmd();
+    command
+        .args(["exec", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer);
+    let mut child = command.spawn().unwrap();
+    // Our copies of the write end must close, or the read never ends.
+    drop(command);
+    let mut received = Vec::new();
+    reader.read_to_end(&mut received).unwrap();
+    let status = wait_or_kill(&mut child, Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert_eq!(String::from_utf8_lossy(&received), "a [MASKED:TOKEN] b\n");
+}
+
+#[test]
+fn stopping_secrets_while_output_is_held_prints_it_masked() {
+    // A background process holds the pipe forever; once the program has
+    // exited, TERM makes `secrets` stop waiting: the held start of the
+    // value comes out as a marker, never in clear.
+    let sb = with_token("zq-stop-waiting-value-0123456789");
+    let pids = sb.root().join("pids");
+    let script = format!(
+        "printf 'x %.14s' \"$TOKEN\"; sleep 60 & echo \"$$ $!\" > '{0}.tmp'; mv '{0}.tmp' '{0}'; exit 4",
+        pids.display()
+    );
     let mut child = sb
         .std_cmd()
-        .args([
-            "exec",
-            "--",
-            "sh",
-            "-c",
-            "(sleep 10; echo late) & printf 'now %s\\n' \"$TOKEN\"; exit 3",
-        ])
+        .args(["exec", "--", "sh", "-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let status = wait_or_kill(&mut child, Duration::from_secs(30));
-    let elapsed = start.elapsed();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(status.code(), Some(3), "{status:?}");
-    assert_eq!(out, "now [MASKED:TOKEN]\n");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !pids.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = fs::read_to_string(&pids).expect("the program wrote its pids");
+    let mut fields = text.split_whitespace().map(|f| f.parse::<i32>().unwrap());
+    let (program, background) = (fields.next().unwrap(), fields.next().unwrap());
+    // Reaped by `secrets`: from then on it is only waiting for the pipe.
+    while Path::new(&format!("/proc/{program}")).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) takes plain integers; `child` is not reaped yet, so
+    // its pid is still ours.
+    let signalled = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = wait_or_kill(&mut child, Duration::from_secs(20));
+    // SAFETY: as above; the background `sleep` was started by this test.
+    unsafe { libc::kill(background, libc::SIGKILL) };
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out);
     assert!(
-        elapsed < Duration::from_secs(6),
-        "secrets waited {elapsed:?} for a background process of the program"
+        !out.contains("zq-stop"),
+        "held bytes printed in clear: {out}"
     );
+    assert_eq!(signalled, 0, "secrets had already exited");
+    assert_eq!(status.code(), Some(4), "{status:?}");
+    assert_eq!(out, "x [MASKED:TOKEN]");
+}
+
+#[test]
+fn overlapping_values_are_masked_in_full() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("SHORT", "pass1234");
+    sb.create("TOKEN", "1234-very-secret-token-value");
+    sb.create("TAIL", "token-value-and-more");
+    // `pass1234-very-secret-token-value`: the end of SHORT starts TOKEN.
+    let joined = "printf '<%s%s>\\n' \"$SHORT\" \"${TOKEN#1234}\"";
+    let out = run_sh(&sb, &[], joined);
+    assert_success(&out, "exec printing overlapping values");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+
+    // Three in a chain, the last starting inside the second.
+    let chain = "printf '<%s%s%s>\\n' \"$SHORT\" \"${TOKEN#1234}\" \"${TAIL#token-value}\"";
+    let out = run_sh(&sb, &[], chain);
+    assert_success(&out, "exec printing three overlapping values");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+
+    // Split where SHORT is complete but TOKEN is not.
+    let split = "printf '<%s' \"$SHORT\"; sleep 0.3; printf '%s>\\n' \"${TOKEN#1234}\"";
+    let out = run_sh(&sb, &[], split);
+    assert_success(&out, "exec printing overlapping values in two writes");
+    assert_eq!(stdout(&out), "<[MASKED:SHORT]>\n");
+}
+
+#[test]
+fn overlapping_values_across_read_boundaries_are_masked_in_full() {
+    let values: [(&str, &[u8]); 3] = [
+        ("OV_A", b"zq-overlap-a-1234"),
+        ("OV_B", b"1234-zq-overlap-b"),
+        ("OV_C", b"lap-b-zq-overlap-c"),
+    ];
+    let sb = Sandbox::new();
+    sb.init();
+    for (name, value) in values {
+        sb.create(name, value);
+    }
+    // Chains of overlapping values at many places, some straddling the
+    // usual 4 KiB and 64 KiB read boundaries.
+    let chains: [&[u8]; 3] = [
+        b"zq-overlap-a-1234-zq-overlap-b-zq-overlap-c",
+        b"zq-overlap-a-1234-zq-overlap-b",
+        b"1234-zq-overlap-b-zq-overlap-c",
+    ];
+    let mut data = pseudo_random_bytes(1 << 20, 0x5eed_0005);
+    for (i, at) in [0, 4080, 65_520, 131_050, 400_000, 500_017, (1 << 20) - 50]
+        .into_iter()
+        .enumerate()
+    {
+        let chain = chains[i % chains.len()];
+        data[at..at + chain.len()].copy_from_slice(chain);
+    }
+    let file = sb.root().join("overlaps.dat");
+    fs::write(&file, &data).unwrap();
+    let out = sb
+        .cmd()
+        .args(["exec", "--", "cat"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_success(&out, "exec cat overlaps.dat");
+    for (_, value) in values {
+        assert!(!contains_bytes(&out.stdout, value), "value leaked");
+    }
+    let expected = mask_union(&data, &values);
+    assert!(out.stdout == expected, "masked output differs");
+}
+
+#[test]
+fn value_split_between_stdout_and_stderr_on_one_pipe_is_masked() {
+    // `2>&1 | cat`: both streams are one pipe, so the halves meet there. The
+    // program closes its stdout in between, which ends a stream of its own.
+    let sb = with_token("first-half-second-half");
+    let script = "printf '%.11s' \"$TOKEN\"; exec >&-; sleep 0.3; \
+                  printf '%s\\n' \"${TOKEN#???????????}\" >&2";
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let mut command = sb.std_cmd();
+    command
+        .args(["exec", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer);
+    let mut child = command.spawn().unwrap();
+    drop(command);
+    let mut received = Vec::new();
+    reader.read_to_end(&mut received).unwrap();
+    let status = wait_or_kill(&mut child, Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert_eq!(String::from_utf8_lossy(&received), "[MASKED:TOKEN]\n");
+
+    // The same halves on two different pipes are each a stream of its own:
+    // neither half alone is the value.
+    let out = run_sh(&sb, &[], script);
+    assert_success(&out, "exec with two pipes");
+    assert_eq!(stdout(&out), "first-half-");
+    assert_eq!(stderr(&out), "second-half\n");
 }

@@ -9,23 +9,26 @@ use std::os::fd::RawFd;
 pub struct MaskedStreams {
     pub stdout: bool,
     pub stderr: bool,
+    /// Both are masked and lead to the same file (`2>&1`): the program gets
+    /// one pipe for both, masked as one stream, so that a value split
+    /// between them is still seen whole where they meet.
+    pub as_one: bool,
 }
 
 impl MaskedStreams {
     pub fn for_mode(mode: MaskMode) -> Self {
-        match mode {
-            MaskMode::Never => MaskedStreams {
-                stdout: false,
-                stderr: false,
-            },
-            MaskMode::Always => MaskedStreams {
-                stdout: true,
-                stderr: true,
-            },
-            MaskMode::Auto => MaskedStreams {
-                stdout: read_by_machines(libc::STDOUT_FILENO),
-                stderr: read_by_machines(libc::STDERR_FILENO),
-            },
+        let (stdout, stderr) = match mode {
+            MaskMode::Never => (false, false),
+            MaskMode::Always => (true, true),
+            MaskMode::Auto => (
+                read_by_machines(libc::STDOUT_FILENO),
+                read_by_machines(libc::STDERR_FILENO),
+            ),
+        };
+        MaskedStreams {
+            stdout,
+            stderr,
+            as_one: stdout && stderr && same_file(libc::STDOUT_FILENO, libc::STDERR_FILENO),
         }
     }
 
@@ -38,6 +41,8 @@ impl MaskedStreams {
 /// pipe, a file, a socket) rather than to a person's terminal or nowhere.
 /// Masking it never changes whether the program sees a terminal.
 fn read_by_machines(fd: RawFd) -> bool {
+    // SAFETY: isatty only reads the descriptor number; a closed or invalid
+    // one gives 0.
     if unsafe { libc::isatty(fd) } == 1 {
         return false;
     }
@@ -48,8 +53,23 @@ fn read_by_machines(fd: RawFd) -> bool {
     !is_dev_null(&stat)
 }
 
+/// Whether `a` and `b` lead to the same file: the same device and inode,
+/// as for one pipe, socket or terminal, or one file opened twice. Whether
+/// they also share one open file description (`2>&1` rather than two
+/// separate opens) is not told apart: either way what is written to one
+/// lands among what is written to the other, so they are masked as one.
+fn same_file(a: RawFd, b: RawFd) -> bool {
+    match (fstat(a), fstat(b)) {
+        (Some(a), Some(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+        _ => false,
+    }
+}
+
 fn fstat(fd: RawFd) -> Option<libc::stat> {
+    // SAFETY: `stat` is plain data, valid when zeroed; fstat writes into it
+    // and reports a bad descriptor as -1.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `stat` is a valid, writable `struct stat`.
     (unsafe { libc::fstat(fd, &mut stat) } == 0).then_some(stat)
 }
 
