@@ -24,6 +24,14 @@ const MASK_RUNS: usize = 5;
 const WARMUP: usize = 3;
 const SIZES: &[usize] = &[0, 10, 100, 1_000, 10_000];
 
+/// Held by each benchmark for its whole run: the test harness would run
+/// `bench` and `masking` side by side, each slowing the other.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Sandbox {
     _dir: tempfile::TempDir,
     vault: PathBuf,
@@ -273,6 +281,7 @@ fn masking_throughput(sandbox: &Sandbox, secrets: &str) {
 #[test]
 #[ignore = "benchmark: run with --release -- --ignored --nocapture"]
 fn masking() {
+    let _alone = one_at_a_time();
     Table::header();
     masking_throughput(&Sandbox::with_secrets(100), "100");
     masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
@@ -287,6 +296,7 @@ fn value_file(dir: &Path) -> PathBuf {
 #[test]
 #[ignore = "benchmark: run with --release -- --ignored --nocapture"]
 fn bench() {
+    let _alone = one_at_a_time();
     let mut plain = |_| direct("true");
     let mut version = |_| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_secrets"));
