@@ -10,13 +10,15 @@ use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
 use crate::output;
 use crate::vault::snapshot::{self, Snapshot};
-use crate::vault::{Identity, Unsealed, Vault};
+use crate::vault::usage::PendingRun;
+use crate::vault::{Chosen, Identity, Vault};
 use anyhow::Result;
 use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let injections = self.decrypt(paths)?;
+        let chosen = self.decrypt(paths)?;
+        let injections = &chosen.secrets;
         if injections.is_empty() {
             output::note("no secrets to inject; running the program without any");
         }
@@ -25,7 +27,7 @@ impl Run for ExecArgs {
             pass: &self.pass_env,
             prefix: self.env_prefix.as_deref(),
         };
-        let environment = Environment::build(&plan, &injections)?;
+        let environment = Environment::build(&plan, injections)?;
         let shadowed = environment.shadowed();
         if !shadowed.is_empty() {
             output::warning(&format!(
@@ -43,21 +45,33 @@ impl Run for ExecArgs {
         } else {
             None
         };
+        // argv[0] only: arguments can hold secrets.
+        let program = self.command[0].to_string_lossy();
+        // Recorded last, just before the program starts: a run refused
+        // before it, or a program that cannot start, is not a use.
+        let pending = PendingRun::begin(&paths.vault, &program, &chosen)?;
         let Some(masker) = masker else {
             let block = environment.to_block();
             drop(environment);
-            drop(injections);
-            return Err(launch::replace_process(&self.command, &block).into());
+            drop(chosen);
+            let failure = launch::replace_process(&self.command, &block);
+            pending.failed();
+            return Err(failure.into());
         };
-        let program = &self.command[0];
         let mut command = launch::command(&self.command);
         environment.apply(&mut command);
         drop(environment);
-        drop(injections);
-        match supervise::run(command, Arc::new(masker), masked) {
+        drop(chosen);
+        let mut pending = Some(pending);
+        let started = || pending.take().map_or((), PendingRun::started);
+        let outcome = supervise::run(command, Arc::new(masker), masked, started);
+        if let Some(pending) = pending {
+            pending.failed();
+        }
+        match outcome {
             Ok(status) => supervise::exit_like(status),
             Err(error) => match error.downcast_ref::<std::io::Error>() {
-                Some(io) => Err(launch::cannot_run(io, program).into()),
+                Some(io) => Err(launch::cannot_run(io, &self.command[0]).into()),
                 None => Err(error),
             },
         }
@@ -65,11 +79,9 @@ impl Run for ExecArgs {
 }
 
 impl ExecArgs {
-    /// Decrypts the chosen secrets, recording their use: from exec's
-    /// snapshot of the vault when it is current, else from the vault.
-    fn decrypt(&self, paths: &Paths) -> Result<Vec<Unsealed>> {
-        // argv[0] only: arguments can hold secrets.
-        let program = self.command[0].to_string_lossy();
+    /// Decrypts the chosen secrets: from exec's snapshot of the vault when
+    /// it is current, else from the vault.
+    fn decrypt(&self, paths: &Paths) -> Result<Chosen> {
         let choose = |names: &[&str]| {
             let chosen = environment::select(names, &self.only, &self.except)?;
             environment::refuse_reserved(names, &chosen, self.env_prefix.as_deref())?;
@@ -82,7 +94,7 @@ impl ExecArgs {
             match snapshot.open(loaded) {
                 // Current and authentic: its names are the vault's, so an
                 // unknown --only name is reported from it as well.
-                Some(opened) => return opened.unseal_for_exec(&paths.vault, &program, choose),
+                Some(opened) => return opened.unseal_for_exec(choose),
                 // Damaged, or sealed for another identity: the vault decides.
                 None => snapshot::discard(&paths.vault),
             }
@@ -93,6 +105,6 @@ impl ExecArgs {
         if identity.is_none() && vault.has_secrets()? {
             identity = Some(Identity::load(&paths.identity)?);
         }
-        vault.unseal_for_exec(identity.as_ref(), &program, choose)
+        vault.unseal_for_exec(identity.as_ref(), choose)
     }
 }

@@ -36,9 +36,15 @@ enum Event {
     StopWaiting,
 }
 
-/// Runs `command` with the chosen streams masked and returns how it ended.
-/// Fails only if the program could not be started.
-pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> Result<ExitStatus> {
+/// Runs `command` with the chosen streams masked and returns how it ended;
+/// `on_start` is called as soon as the program has started. Fails only if
+/// the program could not be started.
+pub fn run(
+    mut command: Command,
+    masker: Arc<Masker>,
+    masked: MaskedStreams,
+    on_start: impl FnOnce(),
+) -> Result<ExitStatus> {
     let shared = if masked.as_one {
         Some(one_pipe_for_both(&mut command)?)
     } else {
@@ -55,6 +61,7 @@ pub fn run(mut command: Command, masker: Arc<Masker>, masked: MaskedStreams) -> 
     let mut signals =
         SignalsInfo::<WithOrigin>::new(FORWARDED).context("cannot install the signal handlers")?;
     let mut child = command.spawn()?;
+    on_start();
     // It holds the write ends of a shared pipe: while we hold them too, the
     // stream would never end.
     drop(command);

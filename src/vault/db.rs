@@ -153,6 +153,13 @@ pub struct Unsealed {
     pub value: SecretValue,
 }
 
+/// What `exec` chose to inject, decrypted.
+pub struct Chosen {
+    pub secrets: Vec<Unsealed>,
+    /// Every secret of the vault was chosen (the journal then says `*`).
+    pub everything: bool,
+}
+
 /// An open vault.
 pub struct Vault {
     pub(super) conn: Connection,
@@ -346,26 +353,28 @@ impl Vault {
     }
 
     /// `exec`'s whole use of the vault, in one transaction so that nothing
-    /// changes underneath it: reads every secret, lets `choose` pick,
-    /// decrypts the chosen with `identity` (the data key: one age decryption)
-    /// and records the run in the usage journal. A read transaction, unless
-    /// some chosen rows are still sealed with age: then it starts over in a
-    /// write transaction and reseals them under the data key. One failure
-    /// fails all and changes nothing.
+    /// changes underneath it: reads every secret, lets `choose` pick, and
+    /// decrypts the chosen with `identity` (the data key: one age
+    /// decryption). A read transaction, unless some chosen rows are still
+    /// sealed with age: then it starts over in a write transaction and
+    /// reseals them under the data key. One failure fails all and changes
+    /// nothing. The run is recorded later, when the program starts
+    /// (`usage::PendingRun`).
     pub fn unseal_for_exec(
         &mut self,
         identity: Option<&Identity>,
-        program: &str,
         choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
-    ) -> Result<Vec<Unsealed>> {
-        let (unsealed, everything) = match self.unseal(identity, &choose, false)? {
+    ) -> Result<Chosen> {
+        let (secrets, everything) = match self.unseal(identity, &choose, false)? {
             Some(done) => done,
             None => self
                 .unseal(identity, &choose, true)?
                 .context("the vault changed while exec started; run it again")?,
         };
-        super::usage::record(&self.path, program, &unsealed, everything)?;
-        Ok(unsealed)
+        Ok(Chosen {
+            secrets,
+            everything,
+        })
     }
 
     /// One attempt of `unseal_for_exec`. Without `reseal`, returns `None`

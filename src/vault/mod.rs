@@ -12,5 +12,5 @@ pub mod recipients;
 pub mod snapshot;
 pub mod usage;
 
-pub use db::{NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};
+pub use db::{Chosen, NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};
 pub use identity::Identity;

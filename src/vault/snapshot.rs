@@ -23,9 +23,8 @@
 //! value, every field a little-endian u32 length and its bytes.
 
 use super::crypto::{self, SnapshotKey};
-use super::db::{self, SCHEMA_VERSION, Unsealed};
+use super::db::{self, Chosen, SCHEMA_VERSION, Unsealed};
 use super::identity::Identity;
-use super::usage;
 use crate::files;
 use crate::value::SecretValue;
 use anyhow::Result;
@@ -130,23 +129,20 @@ pub struct Opened(Vec<Unsealed>);
 
 impl Opened {
     /// `Vault::unseal_for_exec` on the copy: lets `choose` pick among the
-    /// names and records the run in the usage journal.
-    pub fn unseal_for_exec(
-        self,
-        vault: &Path,
-        program: &str,
-        choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
-    ) -> Result<Vec<Unsealed>> {
+    /// names.
+    pub fn unseal_for_exec(self, choose: impl Fn(&[&str]) -> Result<Vec<usize>>) -> Result<Chosen> {
         let names: Vec<&str> = self.0.iter().map(|e| e.name.as_str()).collect();
         let chosen = choose(&names)?;
         let everything = chosen.len() == self.0.len();
         let mut slots: Vec<Option<Unsealed>> = self.0.into_iter().map(Some).collect();
-        let unsealed: Vec<Unsealed> = chosen
+        let secrets: Vec<Unsealed> = chosen
             .iter()
             .filter_map(|&index| slots.get_mut(index)?.take())
             .collect();
-        usage::record(vault, program, &unsealed, everything)?;
-        Ok(unsealed)
+        Ok(Chosen {
+            secrets,
+            everything,
+        })
     }
 }
 

@@ -7,20 +7,26 @@
 //! folds it itself once it passes `FOLD_AT` bytes, so it stays small.
 //!
 //! A line holds what the `events` row will: the time, the program's name
-//! (argv[0]) and the injected names (`*` for the whole vault), plus a random
-//! id, so that folding a line twice (a crash between the commit and the
-//! truncation) records it once. Never a value.
+//! (argv[0]) and the injected names (`*` for the whole vault, spelled out
+//! when folded), plus a random id, so that folding a line twice (a crash
+//! between the commit and the truncation) records it once. Never a value.
 //!
-//! Appenders hold a shared `flock` for their single write; the folder holds
-//! an exclusive one from its read to its truncation, so no line is lost.
+//! Only a program that started is a run: `exec` writes its line just before
+//! starting the program and holds a shared `flock` on the journal until the
+//! program has started (a successful `execve` closes the descriptor, and so
+//! releases it); if the program cannot be started, a cancelling line follows
+//! under the same lock. The folder holds an exclusive lock from its read to
+//! its truncation, so it never sees a run without its cancellation, and no
+//! line is lost.
 
-use super::db::{Unsealed, Vault, begin_write};
+use super::db::{Chosen, Vault, begin_write};
 use super::events::EVERY_SECRET;
 use crate::clock;
 use crate::{files, random};
 use anyhow::{Context, Result};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
@@ -30,7 +36,16 @@ use std::path::{Path, PathBuf};
 /// Journal size from which `exec` folds it (about 600 runs).
 const FOLD_AT: u64 = 64 * 1024;
 
-/// One `exec` run, as a line of the journal.
+/// One line of the journal: an `exec` run, or the cancellation of one
+/// whose program could not be started.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Run(Use),
+    Cancel { cancel: String },
+}
+
+/// One `exec` run.
 #[derive(Serialize, Deserialize)]
 struct Use {
     id: String,
@@ -44,45 +59,72 @@ pub fn journal_path(vault: &Path) -> PathBuf {
     crate::files::beside(vault, "-usage")
 }
 
-/// Records that `exec` ran `program` with `unsealed` now (as `EVERY_SECRET`
-/// when `everything` was chosen), then folds the journal if it has grown
-/// large.
-pub(super) fn record(
-    vault: &Path,
-    program: &str,
-    unsealed: &[Unsealed],
-    everything: bool,
-) -> Result<()> {
-    let names: Vec<String> = if everything && !unsealed.is_empty() {
-        vec![EVERY_SECRET.to_owned()]
-    } else {
-        unsealed.iter().map(|u| u.name.clone()).collect()
-    };
-    let line = Use {
-        id: random::token(20)?,
-        time_ms: clock::now_ms(),
-        program: program.to_owned(),
-        names,
-    };
-    let mut text = serde_json::to_string(&line)?;
-    text.push('\n');
-    let path = journal_path(vault);
-    let cannot = || format!("cannot record this run in {}", path.display());
-    let (mut file, metadata) = files::open_own_file(
-        OpenOptions::new().append(true).create(true).mode(0o600),
-        &path,
-    )
-    .map_err(|e| refused_or(e, &path, cannot))?;
-    lock(&file, libc::LOCK_SH).with_context(cannot)?;
-    file.write_all(text.as_bytes()).with_context(cannot)?;
-    drop(file);
-    // About the size now (others may append too): enough to decide to fold.
-    let size = metadata.len() + text.len() as u64;
-    if size >= FOLD_AT {
-        // Best effort: the next command that opens the vault folds it.
-        let _ = Vault::open(vault);
+/// A run written to the journal whose program has not started yet: holds
+/// the journal's shared lock, so no command folds the line before it is
+/// known whether the program started.
+pub struct PendingRun {
+    file: File,
+    path: PathBuf,
+    id: String,
+}
+
+impl PendingRun {
+    /// Writes the run of `program` with `chosen` (as `EVERY_SECRET` when
+    /// every secret was chosen) to the journal of the vault at `vault`,
+    /// folding the journal first if it has grown large.
+    pub fn begin(vault: &Path, program: &str, chosen: &Chosen) -> Result<PendingRun> {
+        let path = journal_path(vault);
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() >= FOLD_AT) {
+            // Best effort: the next command that opens the vault folds it.
+            let _ = Vault::open(vault);
+        }
+        let names: Vec<String> = if chosen.everything && !chosen.secrets.is_empty() {
+            vec![EVERY_SECRET.to_owned()]
+        } else {
+            chosen.secrets.iter().map(|u| u.name.clone()).collect()
+        };
+        let run = Use {
+            id: random::token(20)?,
+            time_ms: clock::now_ms(),
+            program: program.to_owned(),
+            names,
+        };
+        let cannot = || format!("cannot record this run in {}", path.display());
+        let (file, _) = files::open_own_file(
+            OpenOptions::new().append(true).create(true).mode(0o600),
+            &path,
+        )
+        .map_err(|e| refused_or(e, &path, cannot))?;
+        lock(&file, libc::LOCK_SH).with_context(cannot)?;
+        let id = run.id.clone();
+        let pending = PendingRun {
+            file,
+            path: path.clone(),
+            id,
+        };
+        pending.append(&Line::Run(run))?;
+        Ok(pending)
     }
-    Ok(())
+
+    /// The program started: the run stands (and the lock goes).
+    pub fn started(self) {}
+
+    /// The program could not be started: the run is cancelled. Best effort:
+    /// the command is failing already.
+    pub fn failed(self) {
+        let cancel = Line::Cancel {
+            cancel: self.id.clone(),
+        };
+        let _ = self.append(&cancel);
+    }
+
+    fn append(&self, line: &Line) -> Result<()> {
+        let mut text = serde_json::to_string(line)?;
+        text.push('\n');
+        (&self.file)
+            .write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
 }
 
 impl Vault {
@@ -104,10 +146,23 @@ impl Vault {
         if bytes.is_empty() {
             return Ok(());
         }
+        let lines: Vec<Line> = bytes
+            .split(|&b| b == b'\n')
+            .filter_map(|line| serde_json::from_slice(line).ok())
+            .collect();
+        let cancelled: HashSet<&str> = lines
+            .iter()
+            .filter_map(|line| match line {
+                Line::Cancel { cancel } => Some(cancel.as_str()),
+                Line::Run(_) => None,
+            })
+            .collect();
         let tx = begin_write(&mut self.conn, &self.path)?;
-        for line in bytes.split(|&b| b == b'\n') {
-            if let Ok(run) = serde_json::from_slice::<Use>(line) {
-                apply(&tx, &run)?;
+        for line in &lines {
+            if let Line::Run(run) = line
+                && !cancelled.contains(run.id.as_str())
+            {
+                apply(&tx, run)?;
             }
         }
         tx.commit()?;
@@ -118,7 +173,16 @@ impl Vault {
 
 /// Records one run: its event, and its secrets' last use (only for secrets
 /// that existed then: a name may have been deleted and created again since).
+/// A run of every secret is logged with their names: every write folds the
+/// journal first, so the secrets that exist now and existed then are the
+/// ones the run injected.
 fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
+    let every = run.names.iter().any(|n| n == EVERY_SECRET);
+    let names = if every {
+        names_at(tx, run.time_ms)?
+    } else {
+        run.names.clone()
+    };
     let added = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id)
@@ -126,14 +190,14 @@ fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
         )?
         .execute(params![
             run.time_ms,
-            serde_json::to_string(&run.names)?,
+            serde_json::to_string(&names)?,
             run.program,
             run.id
         ])?;
     if added == 0 {
         return Ok(());
     }
-    if run.names.iter().any(|n| n == EVERY_SECRET) {
+    if every {
         tx.execute(
             "UPDATE vault SET all_used_time_ms = MAX(COALESCE(all_used_time_ms, 0), ?1)",
             [run.time_ms],
@@ -148,6 +212,18 @@ fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
         stmt.execute(params![run.time_ms, name])?;
     }
     Ok(())
+}
+
+/// The names of the secrets that existed at `time_ms` and still exist, by
+/// name.
+fn names_at(tx: &rusqlite::Transaction<'_>, time_ms: i64) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT name FROM secrets WHERE create_time_ms <= ?1 ORDER BY name COLLATE NOCASE",
+    )?;
+    let names = stmt
+        .query_map([time_ms], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(names)
 }
 
 /// The refusal of a journal that is not ours (`files::refusal`), else
