@@ -60,6 +60,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'Th
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l names -d 'Print only the names, one per line (for scripts and shell completion)'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
@@ -68,6 +69,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The 
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l names -d 'Print only the names, one per line (for scripts and shell completion)'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
@@ -170,3 +172,25 @@ complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_see
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
+
+# Secret names for `show`, `update`, `delete`, `rename`, `--only` and
+# `--except`, from `secrets list --names` (which never reads the identity),
+# in the vault given on the command line, if any.
+function __secrets_names
+    set -l tokens (commandline -opc)
+    set -l vault
+    for i in (seq 2 (count $tokens))
+        switch $tokens[$i]
+            case --vault
+                if test $i -lt (count $tokens)
+                    set vault --vault $tokens[(math $i + 1)]
+                end
+            case '--vault=*'
+                set vault $tokens[$i]
+        end
+    end
+    secrets $vault list --names 2>/dev/null
+end
+complete -c secrets -n "__fish_seen_subcommand_from show update delete rename" -f -a "(__secrets_names)"
+complete -c secrets -n "__fish_seen_subcommand_from exec" -l only -x -a "(__secrets_names)"
+complete -c secrets -n "__fish_seen_subcommand_from exec" -l except -x -a "(__secrets_names)"

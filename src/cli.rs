@@ -207,6 +207,9 @@ pub struct ListArgs {
     /// Print a JSON array of secret objects
     #[arg(long)]
     pub json: bool,
+    /// Print only the names, one per line (for scripts and shell completion)
+    #[arg(long, conflicts_with = "json")]
+    pub names: bool,
     /// Only secrets not updated for more than --max-age days
     #[arg(long)]
     pub stale: bool,

@@ -18,6 +18,15 @@ impl Run for ListArgs {
         if self.json {
             return output::json(&secrets);
         }
+        if self.names {
+            // Printable names only (an older vault's name is escaped rather
+            // than put raw into a shell's completion).
+            let names: String = secrets
+                .iter()
+                .map(|s| format!("{}\n", output::printable(&s.name)))
+                .collect();
+            return output::stdout(&names);
+        }
         if secrets.is_empty() {
             let note = if self.stale || self.unused {
                 "no secrets match\n"
