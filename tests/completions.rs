@@ -81,11 +81,18 @@ fn shell(sb: &Sandbox, program: &str) -> std::process::Command {
     cmd
 }
 
+/// Whether `program` is installed. In CI (`CI` set; `.ci/run` installs
+/// zsh and fish) a missing shell fails the test instead of skipping it.
 fn has(program: &str) -> bool {
-    std::process::Command::new("sh")
+    let found = std::process::Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "{program} is not installed (.ci/run installs it)"
+    );
+    found
 }
 
 fn script_for(sb: &Sandbox, shell_name: &str) -> std::path::PathBuf {
