@@ -34,6 +34,7 @@ fn victim(sb: &Sandbox) -> PathBuf {
 }
 
 fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail and touches no memory.
     unsafe { libc::geteuid() == 0 }
 }
 
@@ -134,6 +135,7 @@ fn a_link_or_fifo_in_place_of_the_exec_snapshot_is_refused() {
 
     fs::remove_file(&snapshot).unwrap();
     let c_path = std::ffi::CString::new(snapshot.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     let err = assert_refused(&sb, &["exec", "--", "true"], 125, &snapshot);
     assert!(err.contains("not a regular file"), "{err}");

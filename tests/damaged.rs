@@ -221,6 +221,7 @@ fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
     sb.create("KEPT", "value-kept-3333");
     let mkfifo = |path: &str| {
         let c_path = std::ffi::CString::new(path).unwrap();
+        // SAFETY: a NUL-terminated path that outlives the call.
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     };
     // Beside it, where exec's snapshot goes: refused clearly (only our own

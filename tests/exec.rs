@@ -344,7 +344,9 @@ fn output_into_a_closed_pipe_ends_quietly_with_success() {
     use std::os::unix::process::ExitStatusExt;
     let sb = with_secret();
     let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe() writes.
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: pipe() just returned these two descriptors, owned by nothing else.
     let (read_end, write_end) =
         unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     drop(read_end);

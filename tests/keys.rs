@@ -449,6 +449,7 @@ fn identity_that_is_no_regular_file_or_far_too_large_is_refused() {
     let path = sb.identity_path();
     let saved = fs::read(&path).unwrap();
     let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
     let fifo = || assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     let directory = || fs::create_dir(&path).unwrap();
     let huge = || {

@@ -67,6 +67,7 @@ impl Running {
     }
 
     fn signal(&self, sig: libc::c_int) {
+        // SAFETY: kill takes plain integers; the pid is this test's child.
         let rc = unsafe { libc::kill(self.pid(), sig) };
         assert_eq!(rc, 0, "kill({}, {sig}) failed", self.pid());
     }
@@ -255,6 +256,7 @@ fn sigkill_to_secrets_kills_the_program_too() {
     let survived = alive(program);
     if survived {
         // Don't leave the loop running after a failure.
+        // SAFETY: kill takes plain integers; the pid is this test's child.
         unsafe { libc::kill(program, libc::SIGKILL) };
     }
     assert!(
@@ -290,6 +292,7 @@ fn program_killed_by_a_core_signal_makes_secrets_die_of_it_without_a_core() {
         ])
         .stdin(Stdio::null());
         // Allow core files, so that only secrets itself can prevent them.
+        // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
                 let mut limit: libc::rlimit = std::mem::zeroed();

@@ -2,7 +2,8 @@
 //! stream is connected to.
 
 use crate::cli::MaskMode;
-use std::os::fd::RawFd;
+use std::io::IsTerminal;
+use std::os::fd::{AsRawFd, RawFd};
 
 /// The streams to pass through the masker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +22,8 @@ impl MaskedStreams {
             MaskMode::Never => (false, false),
             MaskMode::Always => (true, true),
             MaskMode::Auto => (
-                read_by_machines(libc::STDOUT_FILENO),
-                read_by_machines(libc::STDERR_FILENO),
+                read_by_machines(std::io::stdout()),
+                read_by_machines(std::io::stderr()),
             ),
         };
         MaskedStreams {
@@ -40,13 +41,11 @@ impl MaskedStreams {
 /// Whether `fd` goes somewhere that keeps or forwards what is written (a
 /// pipe, a file, a socket) rather than to a person's terminal or nowhere.
 /// Masking it never changes whether the program sees a terminal.
-fn read_by_machines(fd: RawFd) -> bool {
-    // SAFETY: isatty only reads the descriptor number; a closed or invalid
-    // one gives 0.
-    if unsafe { libc::isatty(fd) } == 1 {
+fn read_by_machines(stream: impl IsTerminal + AsRawFd) -> bool {
+    if stream.is_terminal() {
         return false;
     }
-    let Some(stat) = fstat(fd) else {
+    let Some(stat) = fstat(stream.as_raw_fd()) else {
         // Closed: nothing to protect.
         return false;
     };

@@ -273,8 +273,11 @@ pub fn seal_many_with_age(
             .map(|(name, value)| seal_with_age(&recipients, vault_id, name, value))
             .collect()
     };
-    let threads = crate::cores::usable();
-    if threads < 2 || items.len() < 64 {
+    if items.len() < 64 {
+        return seal_chunk(items);
+    }
+    let threads = crate::threads::usable();
+    if threads < 2 {
         return seal_chunk(items);
     }
     let chunk = items.len().div_ceil(threads);

@@ -585,8 +585,11 @@ pub(super) fn open_with_data_key(
         }
         Ok(())
     };
-    let threads = crate::cores::usable();
-    if threads < 2 || chosen.len() < PARALLEL_OPEN_MIN {
+    if chosen.len() < PARALLEL_OPEN_MIN {
+        return open_chunk(chosen, values);
+    }
+    let threads = crate::threads::usable();
+    if threads < 2 {
         return open_chunk(chosen, values);
     }
     let chunk = chosen.len().div_ceil(threads);

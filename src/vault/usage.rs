@@ -12,7 +12,7 @@
 //! between the commit and the truncation) records it once. Never a value.
 //!
 //! Only a program that started is a run: `exec` writes its line just before
-//! starting the program and holds a shared `flock` on the journal until the
+//! starting the program and holds a shared lock (`flock`) on the journal until the
 //! program has started (a successful `execve` closes the descriptor, and so
 //! releases it); if the program cannot be started, a cancelling line follows
 //! under the same lock. The folder holds an exclusive lock from its read to
@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -95,7 +94,7 @@ impl PendingRun {
             &path,
         )
         .map_err(|e| refused_or(e, &path, cannot))?;
-        lock(&file, libc::LOCK_SH).with_context(cannot)?;
+        file.lock_shared().with_context(cannot)?;
         let id = run.id.clone();
         let pending = PendingRun {
             file,
@@ -140,7 +139,7 @@ impl Vault {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(refused_or(e, &path, cannot)),
         };
-        lock(&file, libc::LOCK_EX).with_context(cannot)?;
+        file.lock().with_context(cannot)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).with_context(cannot)?;
         if bytes.is_empty() {
@@ -232,19 +231,5 @@ fn refused_or(error: std::io::Error, path: &Path, cannot: impl Fn() -> String) -
     match files::refusal(path, &error) {
         Some(refusal) => refusal.into(),
         None => anyhow::Error::new(error).context(cannot()),
-    }
-}
-
-/// Takes a `flock` on `file`, waiting for it (released when the file closes).
-fn lock(file: &File, how: libc::c_int) -> std::io::Result<()> {
-    loop {
-        // SAFETY: a valid open descriptor and a flock operation.
-        if unsafe { libc::flock(file.as_raw_fd(), how) } == 0 {
-            return Ok(());
-        }
-        let error = std::io::Error::last_os_error();
-        if error.kind() != std::io::ErrorKind::Interrupted {
-            return Err(error);
-        }
     }
 }
