@@ -50,11 +50,12 @@ impl Identity {
         if !is_protected(&bytes) {
             return Ok((parse(&bytes, path)?, None));
         }
-        let passphrase = passphrase::current(&path.display().to_string())?;
-        Ok((
-            Self::open_protected(&bytes, &passphrase, path)?,
-            Some(passphrase),
-        ))
+        let shown = path.display().to_string();
+        let (text, passphrase) = passphrase::unlock(&shown, |passphrase| {
+            let copy = SecretString::from(passphrase.expose_secret().to_owned());
+            unlock(&bytes, copy, path)
+        })?;
+        Ok((parse(&text, path)?, Some(passphrase)))
     }
 
     /// Reads the file at `path` with a passphrase already known (`None` for
@@ -63,15 +64,13 @@ impl Identity {
         let bytes = read_private(path)?;
         match passphrase {
             Some(passphrase) if is_protected(&bytes) => {
-                Self::open_protected(&bytes, passphrase, path)
+                let copy = SecretString::from(passphrase.expose_secret().to_owned());
+                let text = unlock(&bytes, copy, path)?
+                    .ok_or_else(|| passphrase::wrong(&path.display().to_string()))?;
+                parse(&text, path)
             }
             _ => parse(&bytes, path),
         }
-    }
-
-    fn open_protected(bytes: &[u8], passphrase: &SecretString, path: &Path) -> Result<Identity> {
-        let copy = SecretString::from(passphrase.expose_secret().to_owned());
-        parse(&unlock(bytes, copy, path)?, path)
     }
 
     /// A new identity, in memory only.
@@ -243,8 +242,13 @@ fn lock(text: &[u8], passphrase: SecretString) -> Result<Zeroizing<Vec<u8>>> {
     Ok(out)
 }
 
-/// Decrypts a protected identity file with `passphrase`.
-fn unlock(bytes: &[u8], passphrase: SecretString, path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+/// Decrypts a protected identity file with `passphrase`; `None` if the
+/// passphrase is wrong.
+fn unlock(
+    bytes: &[u8],
+    passphrase: SecretString,
+    path: &Path,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     let mut identity = age::scrypt::Identity::new(passphrase);
     identity.set_max_work_factor(MAX_WORK_FACTOR);
     let damaged = || {
@@ -255,26 +259,24 @@ fn unlock(bytes: &[u8], passphrase: SecretString, path: &Path) -> Result<Zeroizi
     };
     let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
         .map_err(|_| damaged())?;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| match e {
-            age::DecryptError::ExcessiveWork { .. } => anyhow!(
-                "identity {} asks for more scrypt work than allowed (2^{MAX_WORK_FACTOR}); refusing it",
-                path.display()
-            ),
+    let mut reader = match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
+        Ok(reader) => reader,
+        Err(
             age::DecryptError::DecryptionFailed
             | age::DecryptError::KeyDecryptionFailed
-            | age::DecryptError::NoMatchingKeys => Failure::new(
-                1,
-                format!("wrong passphrase for identity {}", path.display()),
-            )
-            .with_hint("set SECRETS_PASSPHRASE to the right one, or unset it to be asked")
-            .into(),
-            _ => damaged(),
-        })?;
+            | age::DecryptError::NoMatchingKeys,
+        ) => return Ok(None),
+        Err(age::DecryptError::ExcessiveWork { .. }) => {
+            return Err(anyhow!(
+                "identity {} asks for more scrypt work than allowed (2^{MAX_WORK_FACTOR}); refusing it",
+                path.display()
+            ));
+        }
+        Err(_) => return Err(damaged()),
+    };
     let mut text = Zeroizing::new(Vec::new());
     reader.read_to_end(&mut text).map_err(|_| damaged())?;
-    Ok(text)
+    Ok(Some(text))
 }
 
 /// Every non-comment line is one `AGE-SECRET-KEY-1...` key.
