@@ -93,6 +93,8 @@ impl ExecArgs {
         if identity.is_none() && vault.has_secrets()? {
             identity = Some(Identity::load(&paths.identity)?);
         }
-        vault.unseal_for_exec(identity.as_ref(), &program, choose)
+        let unsealed = vault.unseal_for_exec(identity.as_ref(), &program, choose)?;
+        super::note_if_opened_with_retired_key(&vault);
+        Ok(unsealed)
     }
 }
