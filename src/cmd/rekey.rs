@@ -102,7 +102,7 @@ fn no_longer_opens(dropped: &[String]) -> String {
         String::new()
     } else {
         format!(
-            "; the retired key {} no longer opens it",
+            "; the retired key {} no longer opens this vault",
             dropped.join(", ")
         )
     }
