@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check names, descriptions, rotation and use against best practice')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (or a flat JSON object), all or none')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
-            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -184,6 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
         'secrets;rekey' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault file [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('--drop-retired', '--drop-retired', [CompletionResultType]::ParameterName, 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -260,7 +261,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check names, descriptions, rotation and use against best practice')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (or a flat JSON object), all or none')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
-            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your identity with a new one and re-encrypt the vault to it')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

@@ -882,7 +882,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__rekey)
-            opts="-h --vault --identity --help"
+            opts="-h --vault --identity --drop-retired --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

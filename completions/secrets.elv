@@ -37,7 +37,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand doctor 'Check names, descriptions, rotation and use against best practice'
             cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
-            cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
+            cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -167,6 +167,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;rekey'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --drop-retired 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -232,7 +233,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand doctor 'Check names, descriptions, rotation and use against best practice'
             cand import 'Import secrets from a dotenv file (or a flat JSON object), all or none'
             cand log 'Show the audit log, newest first: every change and every exec'
-            cand rekey 'Replace your identity with a new one and re-encrypt the vault to it'
+            cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'

@@ -41,7 +41,7 @@ complete -c secrets -n "__fish_secrets_needs_command" -f -a "passwd" -d 'Add, ch
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "doctor" -d 'Check names, descriptions, rotation and use against best practice'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "import" -d 'Import secrets from a dotenv file (or a flat JSON object), all or none'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
-complete -c secrets -n "__fish_secrets_needs_command" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
+complete -c secrets -n "__fish_secrets_needs_command" -f -a "rekey" -d 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -128,6 +128,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand log" -l json -d 'Print a
 complete -c secrets -n "__fish_secrets_using_subcommand log" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l drop-retired -d 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)'
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
@@ -165,7 +166,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_see
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "doctor" -d 'Check names, descriptions, rotation and use against best practice'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "import" -d 'Import secrets from a dotenv file (or a flat JSON object), all or none'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "log" -d 'Show the audit log, newest first: every change and every exec'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "rekey" -d 'Replace your identity with a new one and re-encrypt the vault to it'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "rekey" -d 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

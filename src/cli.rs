@@ -78,7 +78,8 @@ pub enum Command {
     Import(Lazy<ImportArgs>),
     /// Show the audit log, newest first: every change and every exec
     Log(Lazy<LogArgs>),
-    /// Replace your identity with a new one and re-encrypt the vault to it
+    /// Replace your key with a new one (the old one kept, retired), or move
+    /// this vault from a retired key to your current one
     Rekey(Lazy<RekeyArgs>),
     /// List, add or remove the public keys the vault is encrypted to
     Recipients(RecipientsArgs),
@@ -87,7 +88,12 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct RekeyArgs {}
+pub struct RekeyArgs {
+    /// Instead, remove the retired keys from your identity for good (refused
+    /// while this vault or the default one still uses one)
+    #[arg(long)]
+    pub drop_retired: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

@@ -17,10 +17,7 @@ impl Paths {
     pub fn resolve(vault: Option<PathBuf>, identity: Option<PathBuf>) -> Result<Paths> {
         let vault = match vault {
             Some(path) => path,
-            None => dirs::data_dir()
-                .context("cannot find the data directory (is HOME set?); use --vault PATH")?
-                .join("secrets")
-                .join("vault.db"),
+            None => Self::default_vault()?,
         };
         let identity = match identity {
             Some(path) => path,
@@ -30,5 +27,13 @@ impl Paths {
                 .join("identity.txt"),
         };
         Ok(Paths { vault, identity })
+    }
+
+    /// The vault used when neither --vault nor SECRETS_VAULT is given.
+    pub fn default_vault() -> Result<PathBuf> {
+        Ok(dirs::data_dir()
+            .context("cannot find the data directory (is HOME set?); use --vault PATH")?
+            .join("secrets")
+            .join("vault.db"))
     }
 }

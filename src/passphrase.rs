@@ -1,7 +1,12 @@
 //! Where passphrases come from: an environment variable for scripts, else a
 //! hidden prompt on the terminal, else a clear failure naming the variable.
+//!
+//! A passphrase from the variable gets one try, and a wrong one's hint names
+//! the variable; at the prompt a person gets three tries, as sudo and ssh
+//! give, and the variable is not mentioned: it was not the source.
 
 use crate::error::Failure;
+use crate::output;
 use age::secrecy::SecretString;
 use anyhow::Result;
 
@@ -9,14 +14,53 @@ use anyhow::Result;
 pub const PASSPHRASE_VAR: &str = "SECRETS_PASSPHRASE";
 /// The new passphrase for `secrets passwd`.
 pub const NEW_PASSPHRASE_VAR: &str = "SECRETS_NEW_PASSPHRASE";
+/// How many answers the prompt takes before giving up.
+pub const PROMPT_TRIES: u32 = 3;
 
-/// The passphrase that unlocks the identity at `shown`.
-pub fn current(shown: &str) -> Result<SecretString> {
+/// Gets the passphrase that unlocks the identity at `shown` and hands it to
+/// `open`, which returns `None` when it is the wrong one. Returns what
+/// `open` made, with the passphrase that worked.
+pub fn unlock<T>(
+    shown: &str,
+    mut open: impl FnMut(&SecretString) -> Result<Option<T>>,
+) -> Result<(T, SecretString)> {
     if let Some(passphrase) = from_env(PASSPHRASE_VAR)? {
-        return Ok(passphrase);
+        return match open(&passphrase)? {
+            Some(opened) => Ok((opened, passphrase)),
+            None => Err(wrong(shown)
+                .with_hint(format!(
+                    "the passphrase came from {PASSPHRASE_VAR}: set it to the right one, or unset it to be asked"
+                ))
+                .into()),
+        };
     }
-    let answer = prompt(&format!("Passphrase for {shown}: "), PASSPHRASE_VAR)?;
-    non_empty(answer)
+    for attempt in 1..=PROMPT_TRIES {
+        let answer = prompt(&format!("Passphrase for {shown}: "), PASSPHRASE_VAR)?;
+        let why = if answer.is_empty() {
+            "the passphrase is empty"
+        } else {
+            let passphrase = SecretString::from(answer.as_str().to_owned());
+            if let Some(opened) = open(&passphrase)? {
+                return Ok((opened, passphrase));
+            }
+            "wrong passphrase"
+        };
+        if attempt < PROMPT_TRIES {
+            output::stderr_line(&format!("{why}; try again"));
+        }
+    }
+    Err(Failure::new(
+        1,
+        format!(
+            "wrong passphrase for identity {shown} ({PROMPT_TRIES} tries); nothing was changed"
+        ),
+    )
+    .into())
+}
+
+/// The failure of a wrong passphrase for the identity at `shown`.
+pub fn wrong(shown: &str) -> Failure {
+    Failure::new(1, format!("wrong passphrase for identity {shown}"))
 }
 
 /// A new passphrase: from `var` if set, else asked twice on the terminal.

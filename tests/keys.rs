@@ -348,6 +348,13 @@ fn passwd_changes_the_passphrase() {
     );
     assert!(!err.contains("stack backtrace"), "backtrace:\n{err}");
     assert!(!err.contains(OLD), "the passphrase is echoed:\n{err}");
+    // From the variable: one try, and the hint names where it came from.
+    assert!(!err.contains("try again"), "retried a variable:\n{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("hint: ") && l.contains("SECRETS_PASSPHRASE")),
+        "the hint does not name the variable:\n{err}"
+    );
 
     // The new one works, and the value is intact.
     assert_value(&sb, "KEPT", Some(NEW), "kept across passwd");

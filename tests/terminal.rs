@@ -477,3 +477,62 @@ fn ctrl_c_reaches_a_supervised_program_once() {
     assert!(text.contains("count=1"), "one SIGINT, not two:\n{text}");
     session.assert_code(0, "the program trapped the signal and went on");
 }
+
+/// The sandbox's identity protected by `passphrase`, with TOKEN stored.
+fn protected_vault_with_token(passphrase: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["init", "--passphrase"])
+        .env("SECRETS_PASSPHRASE", passphrase)
+        .assert()
+        .success();
+    sb.create("TOKEN", "token-behind-a-passphrase");
+    sb
+}
+
+fn passphrase_prompt(sb: &Sandbox) -> String {
+    format!("Passphrase for {}: ", sb.identity_path().display())
+}
+
+#[test]
+fn a_wrong_passphrase_at_the_prompt_is_asked_again() {
+    const RIGHT: &str = "the right passphrase";
+    let sb = protected_vault_with_token(RIGHT);
+    let prompt = passphrase_prompt(&sb);
+    let mut term = Terminal::run(&sb, &["exec", "--mask", "never", "--", "printenv", "TOKEN"]);
+    term.answer_hidden(&prompt, "wrong guess one");
+    term.expect("wrong passphrase; try again");
+    term.answer_hidden(&prompt, "wrong guess two");
+    term.expect("wrong passphrase; try again");
+    term.answer_hidden(&prompt, RIGHT);
+    term.expect("token-behind-a-passphrase");
+    let session = term.finish();
+    session.assert_code(0, "exec unlocked at the third try");
+    session.assert_not_shown(RIGHT, "the passphrase");
+    assert!(!session.text().contains("error:"), "{}", session.text());
+}
+
+#[test]
+fn three_wrong_passphrases_fail_without_naming_the_variable() {
+    let sb = protected_vault_with_token("the right passphrase");
+    let prompt = passphrase_prompt(&sb);
+    let mut args = vec!["exec", "--"];
+    let marker = sb.touch_marker_args();
+    args.extend(marker.iter().map(String::as_str));
+    let mut term = Terminal::run(&sb, &args);
+    for guess in ["wrong guess one", "wrong guess two"] {
+        term.answer_hidden(&prompt, guess);
+        term.expect("wrong passphrase; try again");
+    }
+    term.answer_hidden(&prompt, "wrong guess three");
+    term.expect("error: wrong passphrase for identity");
+    let session = term.finish();
+    session.assert_code(125, "exec after three wrong passphrases");
+    let text = session.text();
+    assert_eq!(text.matches(&prompt).count(), 3, "three prompts:\n{text}");
+    assert!(
+        !text.contains("SECRETS_PASSPHRASE"),
+        "the hint names a variable that was not set:\n{text}"
+    );
+    assert!(!sb.marker_path().exists(), "the program ran");
+}

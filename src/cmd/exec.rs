@@ -105,6 +105,8 @@ impl ExecArgs {
         if identity.is_none() && vault.has_secrets()? {
             identity = Some(Identity::load(&paths.identity)?);
         }
-        vault.unseal_for_exec(identity.as_ref(), choose)
+        let chosen = vault.unseal_for_exec(identity.as_ref(), choose)?;
+        super::note_if_opened_with_retired_key(&vault);
+        Ok(chosen)
     }
 }

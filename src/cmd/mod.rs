@@ -60,6 +60,21 @@ pub fn run(cli: Cli) -> Result<()> {
     result.map_err(|error| crate::vault::damage::explain(error, &paths.vault))
 }
 
+/// Tells the user when `vault` opened only with a retired key of their
+/// identity, and how to move it to the current key.
+fn note_if_opened_with_retired_key(vault: &crate::vault::Vault) {
+    if !vault.opened_with_retired_key() {
+        return;
+    }
+    let path = vault.path().display();
+    crate::output::note(&format!(
+        "the vault at {path} opens only with a retired key of your identity"
+    ));
+    crate::output::hint(&format!(
+        "move it to your current key: secrets --vault {path} rekey"
+    ));
+}
+
 /// Checks a description: stored unencrypted and printed in tables, so it is
 /// kept to one reasonable line of printable text.
 fn check_description(description: Option<&str>) -> Result<()> {

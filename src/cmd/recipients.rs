@@ -25,6 +25,7 @@ impl Run for RecipientsArgs {
                 let keys = input.public_keys()?;
                 let identity = Identity::load(&paths.identity)?;
                 let added = vault.add_recipients(&identity, &keys)?;
+                super::note_if_opened_with_retired_key(&vault);
                 for key in &keys {
                     let verb = if added.contains(key) {
                         "added"
@@ -39,6 +40,7 @@ impl Run for RecipientsArgs {
                 let keys = input.public_keys()?;
                 let identity = Identity::load(&paths.identity)?;
                 vault.remove_recipients(&identity, &keys)?;
+                super::note_if_opened_with_retired_key(&vault);
                 for key in &keys {
                     output::done(&format!("removed {key}"));
                 }

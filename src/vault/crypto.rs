@@ -86,6 +86,15 @@ pub fn parse_recipient_text(
     }
 }
 
+/// Which of the identity's keys opened a vault's data key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedWith {
+    /// The current key, or another key not marked retired.
+    ActiveKey,
+    /// Only a retired key: the vault has not been moved to the current key.
+    RetiredKey,
+}
+
 /// The vault's data key. Key material: never derive `Clone`, `Debug` or
 /// `Serialize`; zeroed on drop.
 pub struct DataKey {
@@ -118,15 +127,30 @@ impl DataKey {
         age_encrypt(recipients, &plain)
     }
 
-    /// Opens the wrapped key of vault `vault_id` with the identity's keys.
+    /// Opens the wrapped key of vault `vault_id` with the identity's keys:
+    /// the active ones first, then the retired ones, and says which opened
+    /// it.
     pub fn unwrap(
-        identities: &[&dyn age::Identity],
+        identity: &Identity,
         vault_id: &str,
         wrapped: &[u8],
-    ) -> Result<DataKey> {
-        let plain = age_decrypt(identities, wrapped).map_err(|reason| {
-            Failure::new(1, format!("cannot open the vault's data key: {reason}"))
-        })?;
+    ) -> Result<(DataKey, OpenedWith)> {
+        let (plain, opened_with) = match age_decrypt(&identity.active_identities(), wrapped) {
+            Ok(plain) => (plain, OpenedWith::ActiveKey),
+            Err(reason) => {
+                let retired = identity.retired_identities();
+                match age_decrypt(&retired, wrapped) {
+                    Ok(plain) if !retired.is_empty() => (plain, OpenedWith::RetiredKey),
+                    _ => {
+                        return Err(Failure::new(
+                            1,
+                            format!("cannot open the vault's data key: {reason}"),
+                        )
+                        .into());
+                    }
+                }
+            }
+        };
         let header = tagged(DATA_KEY_TAG, vault_id, None, &[]);
         let key = plain
             .strip_prefix(header.as_slice())
@@ -137,7 +161,7 @@ impl DataKey {
                     "the vault's data key belongs to another vault; refusing it",
                 )
             })?;
-        Ok(DataKey::from_bytes(Zeroizing::new(key)))
+        Ok((DataKey::from_bytes(Zeroizing::new(key)), opened_with))
     }
 
     /// Seals `value` for secret `name`: a random nonce, then the ciphertext.
@@ -208,7 +232,7 @@ fn open(
 }
 
 /// The key that seals exec's snapshot of one vault for one identity:
-/// HKDF-SHA256 of the identity's (first) secret key, with the vault id as
+/// HKDF-SHA256 of the identity's current secret key, with the vault id as
 /// context. Only the identity's holder can derive it, as only they can open
 /// the data key, and deriving it costs microseconds where an age decryption
 /// costs two X25519 operations (about 0.1 ms on every exec). A passphrase
@@ -428,16 +452,18 @@ mod tests {
 
     #[test]
     fn data_key_wraps_to_recipients() {
-        let identity = age::x25519::Identity::generate();
-        let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(identity.to_public())];
+        let identity = Identity::new_random();
+        let recipients: Vec<Box<dyn age::Recipient + Send>> = vec![Box::new(identity.recipient())];
         let key = DataKey::generate().unwrap();
         let wrapped = key.wrap(&recipients, "vlt_a").unwrap();
-        let ids: [&dyn age::Identity; 1] = [&identity];
-        let opened = DataKey::unwrap(&ids, "vlt_a", &wrapped).unwrap();
+        let (opened, with) = DataKey::unwrap(&identity, "vlt_a", &wrapped).unwrap();
         assert_eq!(*opened.key, *key.key);
-        assert!(DataKey::unwrap(&ids, "vlt_b", &wrapped).is_err());
-        let stranger = age::x25519::Identity::generate();
-        let ids: [&dyn age::Identity; 1] = [&stranger];
-        assert!(DataKey::unwrap(&ids, "vlt_a", &wrapped).is_err());
+        assert_eq!(with, OpenedWith::ActiveKey);
+        assert!(DataKey::unwrap(&identity, "vlt_b", &wrapped).is_err());
+        let rotated = identity.with_new_current_key();
+        let (_, with) = DataKey::unwrap(&rotated, "vlt_a", &wrapped).unwrap();
+        assert_eq!(with, OpenedWith::RetiredKey);
+        let stranger = Identity::new_random();
+        assert!(DataKey::unwrap(&stranger, "vlt_a", &wrapped).is_err());
     }
 }

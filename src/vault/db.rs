@@ -5,7 +5,7 @@
 //! concurrent `secrets` processes queue instead of failing. Values arrive
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
-use super::crypto::{self, DataKey, Sealing};
+use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{self, Damage, Table, TimeField, in_table};
 use super::events;
 use super::identity::Identity;
@@ -165,6 +165,9 @@ pub struct Vault {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
     pub(super) vault_id: String,
+    /// Set once the data key opened only with a retired key of the identity:
+    /// the vault still needs moving to the current key.
+    pub(super) opened_with_retired_key: bool,
     /// The descriptor the header was read through: kept (and dropped after
     /// `conn`) because closing it would drop SQLite's locks (`open_header`).
     header_file: std::fs::File,
@@ -205,6 +208,7 @@ impl Vault {
             conn,
             path: path.to_owned(),
             vault_id: String::new(),
+            opened_with_retired_key: false,
             header_file,
         };
         vault.configure(&header)?;
@@ -345,6 +349,17 @@ impl Vault {
         Ok(deleted)
     }
 
+    /// Whether a command so far opened the data key only with a retired key
+    /// of the identity: the vault should be moved to the current key.
+    pub fn opened_with_retired_key(&self) -> bool {
+        self.opened_with_retired_key
+    }
+
+    /// The vault's path, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Whether the vault holds any secret (so `exec` needs the identity).
     pub fn has_secrets(&self) -> Result<bool> {
         self.conn
@@ -410,7 +425,8 @@ impl Vault {
         let wrapped: Vec<u8> = tx
             .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
             .map_err(in_table(Table::Vault))?;
-        let data_key = DataKey::unwrap(&keys, &self.vault_id, &wrapped)?;
+        let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
+        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
         // Rows written with only the public key: open with age, reseal.
         for (slot, &index) in chosen.iter().enumerate() {
@@ -427,7 +443,9 @@ impl Vault {
             }
         }
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
-        if !reseal {
+        // No snapshot for a vault that opens only with a retired key: every
+        // exec goes to the vault and says so, until the vault is moved.
+        if !reseal && opened_with == OpenedWith::ActiveKey {
             let opened = ReadAndOpened {
                 secrets: &secrets,
                 chosen: &chosen,

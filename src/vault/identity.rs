@@ -5,6 +5,12 @@
 //! that same text encrypted with age's scrypt passphrase mode (armored), as
 //! `age -p` writes it. Both are readable by `age -d`. Only commands that
 //! decrypt read it; writes use the vault's stored recipients instead.
+//!
+//! The file may hold several keys. The first one not marked retired is the
+//! current key: new vaults and `rekey` use it, and exec's snapshot key is
+//! derived from it. Keys that `rekey` replaced stay in the file under a
+//! `# retired: <time>` comment, so that vaults not yet moved to the current
+//! key still open; `rekey --drop-retired` removes them.
 
 use crate::error::Failure;
 use crate::{files, passphrase};
@@ -30,10 +36,35 @@ const BINARY_START: &[u8] = b"age-encryption.org/";
 /// KiB.
 const MAX_FILE_LEN: u64 = 1024 * 1024;
 
-/// The keys of an identity file. Holds key material: never derive `Clone`,
-/// `Debug` or `Serialize`; the age types zero themselves on drop.
+/// The keys of an identity file, the current one first. Holds key
+/// material: never derive `Clone`, `Debug` or `Serialize`; the age types
+/// zero themselves on drop.
 pub struct Identity {
-    keys: Vec<age::x25519::Identity>,
+    keys: Vec<Key>,
+}
+
+/// One secret key of the file, with what its comments say about it.
+struct Key {
+    secret: age::x25519::Identity,
+    /// The `# created:` time, when the file gives one.
+    created: Option<String>,
+    /// The `# retired:` time: the key was replaced by `rekey` and is kept
+    /// only to open vaults not yet moved to the current key.
+    retired: Option<String>,
+}
+
+impl Key {
+    fn new_now() -> Key {
+        Key {
+            secret: age::x25519::Identity::generate(),
+            created: Some(now_rfc3339()),
+            retired: None,
+        }
+    }
+
+    fn public(&self) -> String {
+        self.secret.to_public().to_string()
+    }
 }
 
 impl Identity {
@@ -50,11 +81,12 @@ impl Identity {
         if !is_protected(&bytes) {
             return Ok((parse(&bytes, path)?, None));
         }
-        let passphrase = passphrase::current(&path.display().to_string())?;
-        Ok((
-            Self::open_protected(&bytes, &passphrase, path)?,
-            Some(passphrase),
-        ))
+        let shown = path.display().to_string();
+        let (text, passphrase) = passphrase::unlock(&shown, |passphrase| {
+            let copy = SecretString::from(passphrase.expose_secret().to_owned());
+            unlock(&bytes, copy, path)
+        })?;
+        Ok((parse(&text, path)?, Some(passphrase)))
     }
 
     /// Reads the file at `path` with a passphrase already known (`None` for
@@ -63,21 +95,19 @@ impl Identity {
         let bytes = read_private(path)?;
         match passphrase {
             Some(passphrase) if is_protected(&bytes) => {
-                Self::open_protected(&bytes, passphrase, path)
+                let copy = SecretString::from(passphrase.expose_secret().to_owned());
+                let text = unlock(&bytes, copy, path)?
+                    .ok_or_else(|| passphrase::wrong(&path.display().to_string()))?;
+                parse(&text, path)
             }
             _ => parse(&bytes, path),
         }
     }
 
-    fn open_protected(bytes: &[u8], passphrase: &SecretString, path: &Path) -> Result<Identity> {
-        let copy = SecretString::from(passphrase.expose_secret().to_owned());
-        parse(&unlock(bytes, copy, path)?, path)
-    }
-
     /// A new identity, in memory only.
     pub fn new_random() -> Identity {
         Identity {
-            keys: vec![age::x25519::Identity::generate()],
+            keys: vec![Key::new_now()],
         }
     }
 
@@ -105,27 +135,90 @@ impl Identity {
         files::replace_private_file(path, &self.file_bytes(passphrase)?)
     }
 
-    /// The public key that values must be encrypted to for this identity.
-    pub fn recipient(&self) -> age::x25519::Recipient {
-        self.keys[0].to_public()
+    /// This identity with a new current key: every key that was current is
+    /// marked retired now, and the retired ones stay, so every vault that
+    /// opened before still opens.
+    pub fn with_new_current_key(mut self) -> Identity {
+        let now = now_rfc3339();
+        for key in &mut self.keys {
+            key.retired.get_or_insert_with(|| now.clone());
+        }
+        self.keys.insert(0, Key::new_now());
+        self
     }
 
-    /// Whether `recipient` (canonical text) is one of this identity's keys.
+    /// This identity without its retired keys, and their public keys.
+    pub fn without_retired_keys(mut self) -> (Identity, Vec<String>) {
+        let dropped = self.retired_recipients();
+        self.keys.retain(|key| key.retired.is_none());
+        (self, dropped)
+    }
+
+    /// The public key that new vaults and new recipients use: the current
+    /// (newest) key's.
+    pub fn recipient(&self) -> age::x25519::Recipient {
+        self.keys[0].secret.to_public()
+    }
+
+    /// Whether `recipient` (canonical text) is one of this identity's keys,
+    /// current or retired.
     pub fn matches(&self, recipient: &str) -> bool {
+        self.keys.iter().any(|k| k.public() == recipient)
+    }
+
+    /// Whether `recipient` is one of the keys not retired (the current one,
+    /// or another the user keeps in the file unmarked).
+    pub fn is_active(&self, recipient: &str) -> bool {
         self.keys
             .iter()
-            .any(|k| k.to_public().to_string() == recipient)
+            .any(|k| k.retired.is_none() && k.public() == recipient)
     }
 
-    /// The first key's secret as text (`AGE-SECRET-KEY-1...`): what keys of
-    /// this identity's own are derived from (see `crypto::SnapshotKey`).
+    /// Whether `recipient` is one of the retired keys.
+    pub fn is_retired(&self, recipient: &str) -> bool {
+        self.keys
+            .iter()
+            .any(|k| k.retired.is_some() && k.public() == recipient)
+    }
+
+    /// The retired keys' public keys.
+    pub fn retired_recipients(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| k.retired.is_some())
+            .map(Key::public)
+            .collect()
+    }
+
+    /// The current key's secret as text (`AGE-SECRET-KEY-1...`): what keys
+    /// of this identity's own are derived from (see `crypto::SnapshotKey`).
     pub(super) fn secret_text(&self) -> Option<SecretString> {
-        self.keys.first().map(|key| key.to_string())
+        self.keys.first().map(|key| key.secret.to_string())
     }
 
-    /// The keys as age wants them for decryption.
+    /// Every key as age wants them for decryption, the active ones first.
     pub fn age_identities(&self) -> Vec<&dyn age::Identity> {
-        self.keys.iter().map(|k| k as &dyn age::Identity).collect()
+        let mut keys = self.active_identities();
+        keys.extend(self.retired_identities());
+        keys
+    }
+
+    /// The keys not retired, for decryption.
+    pub fn active_identities(&self) -> Vec<&dyn age::Identity> {
+        self.identities_where(|key| key.retired.is_none())
+    }
+
+    /// The retired keys, for decryption.
+    pub fn retired_identities(&self) -> Vec<&dyn age::Identity> {
+        self.identities_where(|key| key.retired.is_some())
+    }
+
+    fn identities_where(&self, keep: impl Fn(&Key) -> bool) -> Vec<&dyn age::Identity> {
+        self.keys
+            .iter()
+            .filter(|key| keep(key))
+            .map(|key| &key.secret as &dyn age::Identity)
+            .collect()
     }
 
     /// The file's bytes: the text rage-keygen writes, encrypted if asked.
@@ -137,16 +230,36 @@ impl Identity {
         }
     }
 
+    /// Each key as rage-keygen writes one (`# created:`, `# public key:`,
+    /// the secret key), a retired one with a `# retired:` line, a blank line
+    /// between keys. age reads every key and skips the comments.
     fn text(&self) -> Zeroizing<String> {
-        let created = crate::clock::rfc3339_utc(crate::clock::now_ms());
-        let mut text = Zeroizing::new(format!("# created: {created}\n"));
-        for key in &self.keys {
-            text.push_str(&format!("# public key: {}\n", key.to_public()));
-            text.push_str(key.to_string().expose_secret());
+        let mut text = Zeroizing::new(String::new());
+        for (index, key) in self.keys.iter().enumerate() {
+            if index > 0 {
+                text.push('\n');
+            }
+            if let Some(created) = &key.created {
+                text.push_str(&format!("{CREATED}{created}\n"));
+            }
+            if let Some(retired) = &key.retired {
+                text.push_str(&format!("{RETIRED}{retired}\n"));
+            }
+            text.push_str(&format!("# public key: {}\n", key.public()));
+            text.push_str(key.secret.to_string().expose_secret());
             text.push('\n');
         }
         text
     }
+}
+
+/// The comment that dates a key.
+const CREATED: &str = "# created: ";
+/// The comment that marks a key as retired, and since when.
+const RETIRED: &str = "# retired: ";
+
+fn now_rfc3339() -> String {
+    crate::clock::rfc3339_utc(crate::clock::now_ms())
 }
 
 /// Reads the file after checking it is a regular file, the user's own and
@@ -243,8 +356,13 @@ fn lock(text: &[u8], passphrase: SecretString) -> Result<Zeroizing<Vec<u8>>> {
     Ok(out)
 }
 
-/// Decrypts a protected identity file with `passphrase`.
-fn unlock(bytes: &[u8], passphrase: SecretString, path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+/// Decrypts a protected identity file with `passphrase`; `None` if the
+/// passphrase is wrong.
+fn unlock(
+    bytes: &[u8],
+    passphrase: SecretString,
+    path: &Path,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     let mut identity = age::scrypt::Identity::new(passphrase);
     identity.set_max_work_factor(MAX_WORK_FACTOR);
     let damaged = || {
@@ -255,48 +373,107 @@ fn unlock(bytes: &[u8], passphrase: SecretString, path: &Path) -> Result<Zeroizi
     };
     let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
         .map_err(|_| damaged())?;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| match e {
-            age::DecryptError::ExcessiveWork { .. } => anyhow!(
-                "identity {} asks for more scrypt work than allowed (2^{MAX_WORK_FACTOR}); refusing it",
-                path.display()
-            ),
+    let mut reader = match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
+        Ok(reader) => reader,
+        Err(
             age::DecryptError::DecryptionFailed
             | age::DecryptError::KeyDecryptionFailed
-            | age::DecryptError::NoMatchingKeys => Failure::new(
-                1,
-                format!("wrong passphrase for identity {}", path.display()),
-            )
-            .with_hint("set SECRETS_PASSPHRASE to the right one, or unset it to be asked")
-            .into(),
-            _ => damaged(),
-        })?;
+            | age::DecryptError::NoMatchingKeys,
+        ) => return Ok(None),
+        Err(age::DecryptError::ExcessiveWork { .. }) => {
+            return Err(anyhow!(
+                "identity {} asks for more scrypt work than allowed (2^{MAX_WORK_FACTOR}); refusing it",
+                path.display()
+            ));
+        }
+        Err(_) => return Err(damaged()),
+    };
     let mut text = Zeroizing::new(Vec::new());
     reader.read_to_end(&mut text).map_err(|_| damaged())?;
-    Ok(text)
+    Ok(Some(text))
 }
 
-/// Every non-comment line is one `AGE-SECRET-KEY-1...` key.
+/// Every non-comment line is one `AGE-SECRET-KEY-1...` key; the
+/// `# created:` and `# retired:` comments since the previous key are about
+/// it. The keys not retired come first, in the file's order: the first is
+/// the current key.
 fn parse(bytes: &[u8], path: &Path) -> Result<Identity> {
     let unusable = || format!("identity {} is not usable", path.display());
     let text = std::str::from_utf8(bytes)
         .map_err(|_| anyhow!("it is neither text nor an age file"))
         .with_context(unusable)?;
-    let mut keys = Vec::new();
+    let (mut active, mut retired) = (Vec::new(), Vec::new());
+    let (mut created, mut retired_at) = (None, None);
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
+        if let Some(time) = line.strip_prefix(CREATED) {
+            created = Some(time.trim().to_owned());
+        } else if let Some(time) = line.strip_prefix(RETIRED) {
+            retired_at = Some(time.trim().to_owned());
+        }
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         // The parse error never includes the line: it may be a key.
-        let key = age::x25519::Identity::from_str(line)
+        let secret = age::x25519::Identity::from_str(line)
             .map_err(|_| anyhow!("line {} is not an age secret key", index + 1))
             .with_context(unusable)?;
-        keys.push(key);
+        let key = Key {
+            secret,
+            created: created.take(),
+            retired: retired_at.take(),
+        };
+        if key.retired.is_some() {
+            retired.push(key);
+        } else {
+            active.push(key);
+        }
     }
-    if keys.is_empty() {
-        return Err(anyhow!("it holds no age secret key")).with_context(unusable);
+    if active.is_empty() {
+        let why = if retired.is_empty() {
+            "it holds no age secret key"
+        } else {
+            "it holds only retired keys (marked `# retired:`)"
+        };
+        return Err(anyhow!(why)).with_context(unusable);
     }
-    Ok(Identity { keys })
+    active.append(&mut retired);
+    Ok(Identity { keys: active })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retired_keys_stay_in_a_standard_age_identity_file() {
+        let first = Identity::new_random();
+        let first_key = first.recipient().to_string();
+        let rotated = first.with_new_current_key();
+        let text = rotated.text();
+        // age itself reads both keys and skips the comments.
+        let file = age::IdentityFile::from_buffer(text.as_bytes()).unwrap();
+        assert_eq!(file.into_identities().unwrap().len(), 2);
+
+        let read = parse(text.as_bytes(), Path::new("identity.txt")).unwrap();
+        assert_ne!(read.recipient().to_string(), first_key);
+        assert!(read.is_retired(&first_key) && !read.is_active(&first_key));
+        assert!(read.is_active(&read.recipient().to_string()));
+        assert_eq!(read.retired_recipients(), std::slice::from_ref(&first_key));
+
+        let (kept, dropped) = read.without_retired_keys();
+        assert_eq!(dropped, std::slice::from_ref(&first_key));
+        assert!(!kept.matches(&first_key));
+        assert_eq!(kept.keys.len(), 1);
+    }
+
+    #[test]
+    fn a_file_of_only_retired_keys_is_refused() {
+        let mut identity = Identity::new_random();
+        identity.keys[0].retired = Some(now_rfc3339());
+        let error = parse(identity.text().as_bytes(), Path::new("id"))
+            .err()
+            .unwrap();
+        assert!(format!("{error:#}").contains("only retired keys"));
+    }
 }

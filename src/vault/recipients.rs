@@ -5,7 +5,7 @@
 //! more recipient; removing makes a new data key and reseals every value,
 //! since the removed key may have seen the old one.
 
-use super::crypto::{self, DataKey, Sealing};
+use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{Table, in_table};
 use super::db::{Vault, begin_write, read_sealed, recipients};
 use super::events;
@@ -36,7 +36,8 @@ impl Vault {
     /// new recipients can open.
     pub fn add_recipients(&mut self, identity: &Identity, added: &[String]) -> Result<Vec<String>> {
         let tx = begin_write(&mut self.conn, &self.path)?;
-        let data_key = unwrap_key(&tx, identity, &self.vault_id)?;
+        let (data_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         reseal(&tx, identity, &self.vault_id, &data_key, None)?;
         let mut new = Vec::new();
         for recipient in added {
@@ -85,7 +86,8 @@ impl Vault {
             .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
             .into());
         }
-        let old_key = unwrap_key(&tx, identity, &self.vault_id)?;
+        let (old_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let new_key = DataKey::generate()?;
         for recipient in removed {
             tx.execute("DELETE FROM recipients WHERE recipient = ?1", [recipient])?;
@@ -105,12 +107,16 @@ impl Vault {
     }
 }
 
-fn unwrap_key(tx: &Transaction<'_>, identity: &Identity, vault_id: &str) -> Result<DataKey> {
+fn unwrap_key(
+    tx: &Transaction<'_>,
+    identity: &Identity,
+    vault_id: &str,
+) -> Result<(DataKey, OpenedWith)> {
     let wrapped: Option<Vec<u8>> = tx
         .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
         .map_err(in_table(Table::Vault))?;
     let wrapped = wrapped.ok_or_else(|| anyhow!("the vault has no data key"))?;
-    DataKey::unwrap(&identity.age_identities(), vault_id, &wrapped)
+    DataKey::unwrap(identity, vault_id, &wrapped)
 }
 
 /// Wraps `key` to the vault's current recipients.
