@@ -58,18 +58,18 @@ complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
@@ -107,7 +107,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l json -d 'Print a JSON array of findings: name, rule, message'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l strict -d 'Exit 1 when anything is found (for CI)'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -s h -l help -d 'Print help'

@@ -210,7 +210,7 @@ pub struct ListArgs {
     /// Only secrets not updated for more than --max-age days
     #[arg(long)]
     pub stale: bool,
-    /// Only secrets never used by exec, or not for more than --unused-days
+    /// Only secrets older than --unused-days and not used by exec within them
     #[arg(long)]
     pub unused: bool,
     #[command(flatten)]
@@ -224,7 +224,8 @@ pub struct LimitArgs {
     /// A secret not updated for more than this many days should be rotated
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub max_age: u32,
-    /// A secret not used by exec for more than this many days may be unused
+    /// A secret older than this many days and not used by exec within them
+    /// may be unused
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub unused_days: u32,
 }
