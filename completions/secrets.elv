@@ -149,6 +149,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --json 'Read a flat JSON object of string values instead of dotenv'
             cand --overwrite 'Replace the values of names that exist already'
             cand --skip-existing 'Leave names that exist already as they are'
+            cand --skip-empty 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
             cand --dry-run 'Print what would be created, updated and skipped; change nothing'
             cand -h 'Print help'
             cand --help 'Print help'

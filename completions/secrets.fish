@@ -116,6 +116,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand import" -l identity -d '
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l json -d 'Read a flat JSON object of string values instead of dotenv'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l overwrite -d 'Replace the values of names that exist already'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-existing -d 'Leave names that exist already as they are'
+complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-empty -d 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l dry-run -d 'Print what would be created, updated and skipped; change nothing'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F

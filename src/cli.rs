@@ -103,6 +103,10 @@ pub struct ImportArgs {
     /// Leave names that exist already as they are
     #[arg(long)]
     pub skip_existing: bool,
+    /// Leave out entries whose value is empty (named on stderr) instead of
+    /// refusing the whole file
+    #[arg(long)]
+    pub skip_empty: bool,
     /// Print what would be created, updated and skipped; change nothing
     #[arg(long)]
     pub dry_run: bool,
