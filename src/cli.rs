@@ -275,8 +275,15 @@ pub struct ExecArgs {
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub except: Vec<String>,
     /// Replace injected values in the program's output with [MASKED:NAME]
-    /// (values shorter than 4 bytes are never masked)
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = MaskMode::Auto)]
+    /// (values shorter than 4 bytes are never masked); SECRETS_MASK sets
+    /// the default, e.g. for a harness that runs commands in a terminal
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        env = "SECRETS_MASK",
+        default_value_t = MaskMode::Auto
+    )]
     pub mask: MaskMode,
     /// Start the program from an empty environment (plus PATH, HOME, USER,
     /// LANG, TERM, TZ and TMPDIR where set) and the secrets

@@ -334,8 +334,7 @@ fn an_empty_value_is_refused_with_a_hint_or_left_out_with_skip_empty() {
 #[test]
 fn values_that_look_like_variables_are_named_as_imported_literally() {
     let sb = Sandbox::new();
-    let input =
-        "URL=${HOST}/x\nHOME_DIR=$HOME/y\nPRICE=cost $5\nPASSWORD_X=pa$5$$\nPLAIN=plain\n";
+    let input = "URL=${HOST}/x\nHOME_DIR=$HOME/y\nPRICE=cost $5\nPASSWORD_X=pa$5$$\nPLAIN=plain\n";
     let out = import(&sb, &[], input);
     assert_success(&out, "import");
     let err = stderr(&out);

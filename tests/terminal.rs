@@ -1,5 +1,6 @@
 //! What the binary does on a terminal: `create` and `update` ask twice for a
-//! hidden value, and `delete` asks before deleting. Each test runs the binary
+//! hidden value, `delete` asks before deleting, and `exec` masks a terminal
+//! when SECRETS_MASK or `--mask` says so. Each test runs the binary
 //! in a pseudo-terminal made by util-linux `script`, types each answer only
 //! once its prompt is on the screen (and, for a hidden prompt, once echo is
 //! off, so an answer typed early is not mistaken for one echoed), then reads
@@ -100,6 +101,15 @@ impl Terminal {
     /// Like `run`, then runs the shell command `after` on the same terminal
     /// once the binary has exited.
     fn run_then(sb: &Sandbox, args: &[&str], after: Option<&str>) -> Terminal {
+        Self::start(sb, &[], args, after)
+    }
+
+    /// Like `run`, with these variables added to the environment.
+    fn run_with_env(sb: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> Terminal {
+        Self::start(sb, env, args, None)
+    }
+
+    fn start(sb: &Sandbox, env: &[(&str, &str)], args: &[&str], after: Option<&str>) -> Terminal {
         let tty_path_file = sb.root().join("tty-path");
         let _ = std::fs::remove_file(&tty_path_file);
         let mut command_line = shell_quote(bin().to_str().unwrap());
@@ -117,6 +127,7 @@ impl Terminal {
         // -c: run this command; /dev/null: no typescript file.
         cmd.args(["-q", "-e", "-c", &inner, "/dev/null"]);
         sb.apply_env(&mut cmd);
+        cmd.envs(env.iter().copied());
         cmd.env("SHELL", "/bin/sh")
             .env("TERM", "dumb")
             .stdin(Stdio::piped())
@@ -476,4 +487,41 @@ fn ctrl_c_reaches_a_supervised_program_once() {
     let text = session.text();
     assert!(text.contains("count=1"), "one SIGINT, not two:\n{text}");
     session.assert_code(0, "the program trapped the signal and went on");
+}
+
+#[test]
+fn secrets_mask_sets_the_default_and_the_option_wins() {
+    let sb = Sandbox::new();
+    sb.create("PTY_TOKEN", "pty-token-value-4242");
+    let print = ["exec", "--", "sh", "-c", "echo \"got:$PTY_TOKEN\""];
+    let with_option = |mask: &'static str| {
+        let mut args = vec!["exec", "--mask", mask];
+        args.extend(&print[1..]);
+        args
+    };
+    let cases: [(Option<&str>, Vec<&str>, bool); 4] = [
+        // A terminal is not masked by default (--mask auto)...
+        (None, print.to_vec(), false),
+        // ...unless SECRETS_MASK says so,
+        (Some("always"), print.to_vec(), true),
+        // and the option wins over the variable, either way.
+        (Some("always"), with_option("never"), false),
+        (Some("never"), with_option("always"), true),
+    ];
+    for (variable, args, masked) in cases {
+        let env: Vec<(&str, &str)> = variable.map(|v| ("SECRETS_MASK", v)).into_iter().collect();
+        let session = Terminal::run_with_env(&sb, &env, &args).finish();
+        let what = format!("SECRETS_MASK={variable:?} {args:?}");
+        session.assert_code(0, &what);
+        let expected = if masked {
+            "got:[MASKED:PTY_TOKEN]"
+        } else {
+            "got:pty-token-value-4242"
+        };
+        assert!(
+            session.text().contains(expected),
+            "{what}:\n{}",
+            session.text()
+        );
+    }
 }
