@@ -192,7 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;recipients;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -302,7 +302,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;help;recipients' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
             break

@@ -174,7 +174,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -200,7 +200,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;recipients;help'= {
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -261,7 +261,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;rekey'= {
         }
         &'secrets;help;recipients'= {
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
         }

@@ -131,7 +131,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand rekey" -s h -l help -d '
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -146,7 +146,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_s
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -168,6 +168,6 @@ complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_see
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'

@@ -133,7 +133,8 @@ pub struct RecipientsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RecipientsAction {
-    /// Print the public keys the vault is encrypted to, one per line
+    /// Print the public keys the vault is encrypted to, one per line, each
+    /// followed by its comment (ssh keys) and (yours) for your identity's
     List,
     /// Let another key open the vault (a teammate, a Devbox)
     Add(RecipientInput),
