@@ -590,7 +590,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__import)
-            opts="-h --vault --identity --json --overwrite --skip-existing --dry-run --help"
+            opts="-h --vault --identity --json --overwrite --skip-existing --skip-empty --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -63,11 +63,11 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
+            cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of secret objects'
             cand --names 'Print only the names, one per line (for scripts and shell completion)'
             cand --stale 'Only secrets not updated for more than --max-age days'
-            cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
+            cand --unused 'Only secrets older than --unused-days and not used by exec within them'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -75,11 +75,11 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
+            cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of secret objects'
             cand --names 'Print only the names, one per line (for scripts and shell completion)'
             cand --stale 'Only secrets not updated for more than --max-age days'
-            cand --unused 'Only secrets never used by exec, or not for more than --unused-days'
+            cand --unused 'Only secrets older than --unused-days and not used by exec within them'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -121,7 +121,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
             cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
-            cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)'
+            cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal'
             cand --pass-env 'With --clean-env, keep these inherited variables too (comma-separated or repeated)'
             cand --env-prefix 'Inject each secret as PREFIX followed by its name'
             cand --clean-env 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
@@ -139,7 +139,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
-            cand --unused-days 'A secret not used by exec for more than this many days may be unused'
+            cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of findings: name, rule, message'
             cand --strict 'Exit 1 when anything is found (for CI)'
             cand -h 'Print help'
@@ -151,6 +151,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --json 'Read a flat JSON object of string values instead of dotenv'
             cand --overwrite 'Replace the values of names that exist already'
             cand --skip-existing 'Leave names that exist already as they are'
+            cand --skip-empty 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
             cand --dry-run 'Print what would be created, updated and skipped; change nothing'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -176,7 +177,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -202,7 +203,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;recipients;help'= {
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -263,7 +264,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;rekey'= {
         }
         &'secrets;help;recipients'= {
-            cand list 'Print the public keys the vault is encrypted to, one per line'
+            cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
         }

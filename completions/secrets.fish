@@ -58,20 +58,20 @@ complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l names -d 'Print only the names, one per line (for scripts and shell completion)'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l json -d 'Print a JSON array of secret objects'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l names -d 'Print only the names, one per line (for scripts and shell completion)'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets never used by exec, or not for more than --unused-days'
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
@@ -95,7 +95,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The v
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject only these secrets (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
-complete -c secrets -n "__fish_secrets_using_subcommand exec" -l mask -d 'Replace injected values in the program\'s output with [MASKED:NAME] (values shorter than 4 bytes are never masked)' -r -f -a "auto\t'Mask stdout and stderr each when it is a pipe or a file (what agents and log collectors read); a terminal or /dev/null gets the program\'s output untouched'
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l mask -d 'Replace injected values in the program\'s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal' -r -f -a "auto\t'Mask stdout and stderr each when it is a pipe or a file (what agents and log collectors read); a terminal or /dev/null gets the program\'s output untouched'
 always\t'Mask both streams'
 never\t'Never mask: the program replaces secrets\' process'"
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
@@ -109,7 +109,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
-complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret not used by exec for more than this many days may be unused' -r
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l json -d 'Print a JSON array of findings: name, rule, message'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l strict -d 'Exit 1 when anything is found (for CI)'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -s h -l help -d 'Print help'
@@ -118,6 +118,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand import" -l identity -d '
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l json -d 'Read a flat JSON object of string values instead of dotenv'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l overwrite -d 'Replace the values of names that exist already'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-existing -d 'Leave names that exist already as they are'
+complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-empty -d 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l dry-run -d 'Print what would be created, updated and skipped; change nothing'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
@@ -133,7 +134,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand rekey" -s h -l help -d '
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -148,7 +149,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_s
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l identity -d 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -170,7 +171,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_see
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update delete exec passwd doctor import log rekey recipients completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line'
+complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 

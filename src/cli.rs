@@ -109,6 +109,10 @@ pub struct ImportArgs {
     /// Leave names that exist already as they are
     #[arg(long)]
     pub skip_existing: bool,
+    /// Leave out entries whose value is empty (named on stderr) instead of
+    /// refusing the whole file
+    #[arg(long)]
+    pub skip_empty: bool,
     /// Print what would be created, updated and skipped; change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -135,7 +139,8 @@ pub struct RecipientsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RecipientsAction {
-    /// Print the public keys the vault is encrypted to, one per line
+    /// Print the public keys the vault is encrypted to, one per line, each
+    /// followed by its comment (ssh keys) and (yours) for your identity's
     List,
     /// Let another key open the vault (a teammate, a Devbox)
     Add(RecipientInput),
@@ -219,7 +224,7 @@ pub struct ListArgs {
     /// Only secrets not updated for more than --max-age days
     #[arg(long)]
     pub stale: bool,
-    /// Only secrets never used by exec, or not for more than --unused-days
+    /// Only secrets older than --unused-days and not used by exec within them
     #[arg(long)]
     pub unused: bool,
     #[command(flatten)]
@@ -233,7 +238,8 @@ pub struct LimitArgs {
     /// A secret not updated for more than this many days should be rotated
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub max_age: u32,
-    /// A secret not used by exec for more than this many days may be unused
+    /// A secret older than this many days and not used by exec within them
+    /// may be unused
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub unused_days: u32,
 }
@@ -279,8 +285,15 @@ pub struct ExecArgs {
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub except: Vec<String>,
     /// Replace injected values in the program's output with [MASKED:NAME]
-    /// (values shorter than 4 bytes are never masked)
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = MaskMode::Auto)]
+    /// (values shorter than 4 bytes are never masked); SECRETS_MASK sets
+    /// the default, e.g. for a harness that runs commands in a terminal
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        env = "SECRETS_MASK",
+        default_value_t = MaskMode::Auto
+    )]
     pub mask: MaskMode,
     /// Start the program from an empty environment (plus PATH, HOME, USER,
     /// LANG, TERM, TZ and TMPDIR where set) and the secrets

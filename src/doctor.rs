@@ -32,7 +32,8 @@ const GENERIC: &[&str] = &[
 ];
 
 /// Thresholds, in days: a secret is stale when not updated for more than
-/// `max_age_days`, unused when never used or not for `unused_days`.
+/// `max_age_days`, unused when it is older than `unused_days` and was not
+/// used within them.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_age_days: u32,
@@ -131,7 +132,12 @@ pub fn check(secret: &SecretMeta, limits: Limits, now_ms: i64) -> Vec<Finding> {
     }
     if is_unused(secret, limits, now_ms) {
         let message = match secret.last_used_time_ms {
-            None => "never used by exec: delete it if nothing needs it".to_owned(),
+            None => format!(
+                "never used by exec since it was created {} days ago (limit {}): \
+                 delete it if nothing needs it",
+                (now_ms - secret.create_time_ms) / DAY_MS,
+                limits.unused_days
+            ),
             Some(used) => format!(
                 "not used by exec for {} days (limit {}): delete it if nothing needs it",
                 (now_ms - used) / DAY_MS,
@@ -148,11 +154,15 @@ pub fn is_stale(secret: &SecretMeta, limits: Limits, now_ms: i64) -> bool {
     now_ms - secret.update_time_ms > i64::from(limits.max_age_days) * DAY_MS
 }
 
-/// Never used by exec, or not for more than `unused_days`.
+/// Created more than `unused_days` ago and not used by exec within them
+/// (never, or last longer ago). A secret younger than the window is never
+/// unused: it was just added and nothing has had the time to use it yet.
 pub fn is_unused(secret: &SecretMeta, limits: Limits, now_ms: i64) -> bool {
-    secret
-        .last_used_time_ms
-        .is_none_or(|used| now_ms - used > i64::from(limits.unused_days) * DAY_MS)
+    let window = i64::from(limits.unused_days) * DAY_MS;
+    now_ms - secret.create_time_ms > window
+        && secret
+            .last_used_time_ms
+            .is_none_or(|used| now_ms - used > window)
 }
 
 /// Why a name says nothing, if it doesn't.
@@ -233,6 +243,7 @@ mod tests {
             last_used_time_ms: None,
             ..meta("X_Y")
         };
-        assert!(is_unused(&never, limits, 0));
+        assert!(!is_unused(&never, limits, DAY_MS), "as old as the window");
+        assert!(is_unused(&never, limits, DAY_MS + 1));
     }
 }

@@ -10,11 +10,12 @@
 use crate::clock;
 use crate::vault::SecretMeta;
 use anyhow::Result;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{LineStyle, Table, TableStyle};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `text` with every control character (C0, DEL and C1) shown as an escape:
 /// `\t`, `\n` and `\r` by name, the other C0 ones and DEL as `\x1b`, C1 as
@@ -83,10 +84,14 @@ pub fn stderr_line(line: &str) {
 }
 
 const HEADER: [&str; 5] = ["NAME", "DESCRIPTION", "CREATED", "UPDATED", "LAST USED"];
+/// The column that gives up width when the terminal is too narrow.
+const DESCRIPTION: usize = 1;
 
-/// The `list` table: boxed by comfy-table on a terminal; plain aligned
-/// columns in a pipe, where a 10,000-row table must stay fast to print and
-/// easy to `grep` or `awk`.
+/// The `list` table. On a terminal: a light table (a header, a thin rule,
+/// columns two spaces apart) as wide as the terminal, where a name is never
+/// wrapped or cut and a description too long for what is left is shortened
+/// with `…`. In a pipe: plain aligned columns, where a 10,000-row table
+/// must stay fast to print and easy to `grep` or `awk`.
 pub fn secrets_table(secrets: &[SecretMeta]) -> String {
     let now = clock::now_ms();
     let rows = secrets.iter().map(|secret| {
@@ -101,18 +106,77 @@ pub fn secrets_table(secrets: &[SecretMeta]) -> String {
     if !std::io::stdout().is_terminal() {
         return plain_columns(rows.collect());
     }
+    terminal_table(rows.collect())
+}
+
+/// Rows as a light table, descriptions fitted to the terminal's width.
+fn terminal_table(rows: Vec<[String; 5]>) -> String {
     let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(HEADER);
-    for row in rows {
-        table.add_row(row);
+    table.load_style(LIGHT);
+    let (mut header, mut rows) = (HEADER.map(str::to_owned), rows);
+    // A pseudo-terminal nobody sized reports 0 columns: nothing to fit.
+    if let Some(width) = table.width().filter(|&width| width > 0) {
+        fit_descriptions(&mut header, &mut rows, usize::from(width));
     }
-    let mut text = table.to_string();
+    table.set_header(header).add_rows(rows);
+    // Every column as wide as its content (comfy-table's default
+    // arrangement): nothing is wrapped, and a name is never cut.
+    for (index, column) in table.column_iter_mut().enumerate() {
+        let gap = if index + 1 == HEADER.len() { 0 } else { GAP };
+        column.set_padding((0, gap as u16));
+    }
+    let mut text = table.trim_fmt();
     text.push('\n');
     text
 }
+
+/// Spaces between two columns.
+const GAP: usize = 2;
+
+/// Shortens the descriptions (and their heading) with `…` to the room the
+/// other columns leave in `width`, at least one character: names and times
+/// are shown whole, even when they alone overflow the line.
+fn fit_descriptions(header: &mut [String; 5], rows: &mut [[String; 5]], width: usize) {
+    let widest = |column: usize| {
+        rows.iter()
+            .map(|row| row[column].width())
+            .chain([header[column].width()])
+            .max()
+            .unwrap_or(0)
+    };
+    let others: usize = (0..HEADER.len())
+        .filter(|&column| column != DESCRIPTION)
+        .map(|column| widest(column) + GAP)
+        .sum();
+    let room = width.saturating_sub(others).max(1);
+    for cell in rows
+        .iter_mut()
+        .map(|row| &mut row[DESCRIPTION])
+        .chain([&mut header[DESCRIPTION]])
+    {
+        shorten(cell, room);
+    }
+}
+
+/// `text` cut to at most `room` columns of the terminal, ending in `…` when
+/// cut.
+fn shorten(text: &mut String, room: usize) {
+    if text.width() <= room {
+        return;
+    }
+    let mut used = 0;
+    let kept = text
+        .chars()
+        .take_while(|c| {
+            used += c.width().unwrap_or(0);
+            used < room
+        })
+        .collect::<String>();
+    *text = format!("{}…", kept.trim_end());
+}
+
+/// No borders, columns apart by their padding, a thin rule under the header.
+const LIGHT: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─'));
 
 /// Left-aligned columns two spaces apart, widths in characters.
 fn plain_columns(rows: Vec<[String; 5]>) -> String {
@@ -165,6 +229,21 @@ fn last_used(ms: Option<i64>, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_shortened_to_the_columns_left() {
+        let shortened = |text: &str, room| {
+            let mut text = text.to_owned();
+            shorten(&mut text, room);
+            text
+        };
+        assert_eq!(shortened("fits", 4), "fits");
+        assert_eq!(shortened("too long", 5), "too…");
+        assert_eq!(shortened("abc", 1), "…");
+        // Wide characters take two columns each.
+        assert_eq!(shortened("日本語の説明", 6), "日本…");
+        assert_eq!(shortened("日本語の説明", 7), "日本語…");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_nothing_else() {

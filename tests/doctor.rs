@@ -92,8 +92,9 @@ fn every_rule_triggers() {
     sb.create_with_description("IDLE_SERVICE_KEY", "used long ago", "v6");
     sb.cmd().args(["exec", "--", "true"]).assert().success();
     age(&sb, "OLD_SERVICE_KEY", 100, Some(1));
-    age(&sb, "IDLE_SERVICE_KEY", 1, Some(40));
+    age(&sb, "IDLE_SERVICE_KEY", 40, Some(40));
     sb.create_with_description("NEVER_USED_KEY", "created after the exec", "v7");
+    age(&sb, "NEVER_USED_KEY", 40, None);
 
     let found = findings(&sb, &[]);
     assert!(has(&found, "apiKey", "naming"));
@@ -116,8 +117,8 @@ fn every_rule_triggers() {
     assert!(!has(&lenient, "OLD_SERVICE_KEY", "stale"));
     assert!(!has(&lenient, "IDLE_SERVICE_KEY", "unused"));
     assert!(
-        has(&lenient, "NEVER_USED_KEY", "unused"),
-        "never used is always unused"
+        !has(&lenient, "NEVER_USED_KEY", "unused"),
+        "younger than the window: not unused yet"
     );
 
     let out = sb.cmd().args(["doctor", "--strict"]).output().unwrap();
@@ -128,6 +129,38 @@ fn every_rule_triggers() {
 }
 
 #[test]
+fn a_secret_just_created_is_not_unused() {
+    let sb = Sandbox::new();
+    sb.create_with_description("STRIPE_API_KEY", "payments, live", "sk-1");
+    sb.create_with_description("GITHUB_DEPLOY_TOKEN", "CI deploys", "gh-1");
+    assert!(findings(&sb, &[]).is_empty(), "{:?}", findings(&sb, &[]));
+    let out = sb.cmd().args(["doctor", "--strict"]).output().unwrap();
+    assert_success(&out, "doctor --strict right after create");
+    let out = sb.cmd().args(["list", "--unused"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("no secrets match"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Created before the window and never used since: unused.
+    age(&sb, "GITHUB_DEPLOY_TOKEN", 31, None);
+    let found = findings(&sb, &[]);
+    assert_eq!(
+        found,
+        [("GITHUB_DEPLOY_TOKEN".to_owned(), "unused".to_owned())]
+    );
+    let out = sb.cmd().args(["doctor"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("never used by exec since it was created 31 days ago"),
+        "{}",
+        stdout(&out)
+    );
+    let out = sb.cmd().args(["doctor", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn list_filters_stale_and_unused_with_the_same_rules() {
     let sb = Sandbox::new();
     sb.create_with_description("FRESH_KEY", "d", "v1");
@@ -135,7 +168,7 @@ fn list_filters_stale_and_unused_with_the_same_rules() {
     sb.create_with_description("IDLE_KEY", "d", "v3");
     sb.cmd().args(["exec", "--", "true"]).assert().success();
     age(&sb, "OLD_KEY", 100, Some(1));
-    age(&sb, "IDLE_KEY", 1, Some(40));
+    age(&sb, "IDLE_KEY", 40, Some(40));
     let names = |args: &[&str]| -> Vec<String> {
         let out = sb
             .cmd()

@@ -74,7 +74,8 @@ fn stored_names_and_descriptions_are_escaped_in_list_show_and_doctor() {
     let (name, description) = ("EVIL\x1b[2J", "one\ntwo\tthree\u{9b}31m\r");
     open_db(&sb.vault_path())
         .execute(
-            "UPDATE secrets SET name = ?1, description = ?2 WHERE name = 'EVIL'",
+            "UPDATE secrets SET name = ?1, description = ?2, create_time_ms = 0,
+                 update_time_ms = 0 WHERE name = 'EVIL'",
             [name, description],
         )
         .unwrap();

@@ -103,14 +103,25 @@ fn non_executable_file_exits_126() {
     )
     .unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
-    sb.cmd()
-        .args(["exec", "--"])
-        .arg(&script)
-        .assert()
-        .code(126)
-        .stderr(predicate::str::is_match("(?m)^error: ").unwrap())
-        .stderr(predicate::str::contains("panicked").not());
-    assert!(!sb.marker_path().exists());
+    // Both ways of starting it: replacing secrets, and supervised (masking).
+    for mask in ["never", "always"] {
+        let out = sb
+            .cmd()
+            .args(["exec", "--mask", mask, "--"])
+            .arg(&script)
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(126), "--mask {mask}");
+        let err = stderr(&out);
+        let hint = format!(
+            "\nhint: make it executable (chmod +x {0}), or name its interpreter: \
+             secrets exec -- sh {0}\n",
+            script.display()
+        );
+        assert!(err.starts_with("error: ") && err.ends_with(&hint), "{err}");
+        assert!(!sb.marker_path().exists());
+    }
 
     // Control: the same script with the x bit runs.
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
@@ -127,13 +138,16 @@ fn directory_exits_126() {
     let sb = with_secret();
     let dir = sb.root().join("a-directory");
     fs::create_dir(&dir).unwrap();
-    sb.cmd()
-        .args(["exec", "--"])
-        .arg(&dir)
-        .assert()
-        .code(126)
-        .stderr(predicate::str::is_match("(?m)^error: ").unwrap())
-        .stderr(predicate::str::contains("panicked").not());
+    for mask in ["never", "always"] {
+        sb.cmd()
+            .args(["exec", "--mask", mask, "--"])
+            .arg(&dir)
+            .assert()
+            .code(126)
+            .stderr(predicate::str::is_match("(?m)^error: ").unwrap())
+            .stderr(predicate::str::contains("chmod").not())
+            .stderr(predicate::str::contains("panicked").not());
+    }
 }
 
 #[test]

@@ -263,3 +263,97 @@ fn a_byte_order_mark_at_the_start_is_skipped() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(sb.names().len(), 3);
 }
+
+#[test]
+fn a_dry_run_without_a_vault_previews_and_creates_nothing() {
+    let sb = Sandbox::new();
+    let files_before = files_under(sb.root());
+    let dirs_before = dirs_under(sb.root());
+    let out = import(&sb, &["--dry-run"], "FIRST=one\nSECOND=two\n");
+    assert_success(&out, "dry run without a vault");
+    assert_eq!(stdout(&out), "would create FIRST\nwould create SECOND\n");
+    assert!(stderr(&out).contains("no vault"), "{}", stderr(&out));
+    assert_eq!(files_under(sb.root()), files_before, "no file created");
+    assert_eq!(dirs_under(sb.root()), dirs_before, "no directory created");
+    assert!(!sb.vault_path().exists() && !sb.identity_path().exists());
+
+    // The checks still run: a bad line fails the preview as it would the import.
+    let out = import(&sb, &["--dry-run"], "FIRST=one\nno equals sign\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!sb.vault_path().exists());
+}
+
+#[test]
+fn an_empty_value_is_refused_with_a_hint_or_left_out_with_skip_empty() {
+    let sb = Sandbox::new();
+    sb.create("EXISTING", "existing-value");
+    let dotenv = "GOOD=import-canary-1\nEMPTY=\nQUOTED_EMPTY=\"\"\nALSO_GOOD=import-canary-2\n";
+    let json = r#"{"GOOD": "import-canary-1", "EMPTY": "", "ALSO_GOOD": "import-canary-2"}"#;
+    for (args, input, place) in [
+        (&[][..], dotenv, "line 2: EMPTY has an empty value"),
+        (
+            &["--json"][..],
+            json,
+            "entry 2 (\"EMPTY\"): EMPTY has an empty value",
+        ),
+    ] {
+        let out = import(&sb, args, input);
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        let err = stderr(&out);
+        assert!(err.starts_with(&format!("error: {place}")), "{err}");
+        assert!(
+            err.contains("\nhint: ") && err.contains("--skip-empty"),
+            "{err}"
+        );
+        assert!(!err.contains("import-canary"), "a value leaked: {err}");
+        assert_eq!(sb.names(), ["EXISTING"], "nothing imported");
+    }
+
+    let out = import(&sb, &["--skip-empty"], dotenv);
+    assert_success(&out, "import --skip-empty");
+    let err = stderr(&out);
+    assert!(err.contains("2 created"), "{err}");
+    assert!(
+        err.contains("left out 2 entries with an empty value (--skip-empty): EMPTY, QUOTED_EMPTY"),
+        "{err}"
+    );
+    assert!(!err.contains("import-canary"), "a value leaked: {err}");
+    assert_eq!(sb.names(), ["ALSO_GOOD", "EXISTING", "GOOD"]);
+    assert_eq!(value(&sb, "ALSO_GOOD"), b"import-canary-2");
+
+    let out = import(&sb, &["--json", "--skip-empty", "--overwrite"], json);
+    assert_success(&out, "import --json --skip-empty");
+    assert!(
+        stderr(&out).contains("(--skip-empty): EMPTY"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.names(), ["ALSO_GOOD", "EXISTING", "GOOD"]);
+}
+
+#[test]
+fn values_that_look_like_variables_are_named_as_imported_literally() {
+    let sb = Sandbox::new();
+    let input = "URL=${HOST}/x\nHOME_DIR=$HOME/y\nPRICE=cost $5\nPASSWORD_X=pa$5$$\nPLAIN=plain\n";
+    let out = import(&sb, &[], input);
+    assert_success(&out, "import");
+    let err = stderr(&out);
+    let note = err
+        .lines()
+        .find(|l| l.starts_with("note: ") && l.contains("literally"))
+        .unwrap_or_else(|| panic!("no note: {err}"));
+    assert!(note.contains("URL, HOME_DIR"), "{note}");
+    for not_named in ["PRICE", "PASSWORD_X", "PLAIN"] {
+        assert!(!note.contains(not_named), "{note}");
+    }
+    assert!(
+        !err.contains("HOST}/x") && !err.contains("$HOME/y"),
+        "a value leaked: {err}"
+    );
+    assert_eq!(value(&sb, "URL"), b"${HOST}/x");
+    assert_eq!(value(&sb, "HOME_DIR"), b"$HOME/y");
+
+    // Skipped names are not imported, so not named.
+    let out = import(&sb, &["--skip-existing"], input);
+    assert!(!stderr(&out).contains("literally"), "{}", stderr(&out));
+}

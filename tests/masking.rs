@@ -261,6 +261,40 @@ fn mask_never_with_a_pipe_shows_the_value() {
 }
 
 #[test]
+fn secrets_mask_sets_the_default_and_the_option_wins() {
+    let sb = with_token("zq-env-masked-6666");
+    let print = "printf '%s\\n' \"$TOKEN\"";
+    let run = |variable: &str, options: &[&str]| {
+        let out = sb
+            .cmd()
+            .env("SECRETS_MASK", variable)
+            .arg("exec")
+            .args(options)
+            .args(["--", "sh", "-c", print])
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        out
+    };
+    let out = run("never", &[]);
+    assert_success(&out, "SECRETS_MASK=never");
+    assert_eq!(stdout(&out), "zq-env-masked-6666\n");
+    let out = run("never", &["--mask", "auto"]);
+    assert_eq!(stdout(&out), "[MASKED:TOKEN]\n", "the option wins");
+    let out = run("always", &[]);
+    assert_eq!(stdout(&out), "[MASKED:TOKEN]\n");
+
+    let out = run("sometimes", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: invalid value 'sometimes'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
 fn mask_auto_and_always_with_a_pipe_mask() {
     let sb = with_token("zq-auto-masked-8888");
     for options in [&[][..], &["--mask", "auto"][..], &["--mask", "always"][..]] {

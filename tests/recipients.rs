@@ -52,7 +52,16 @@ fn read_with(sb: &Sandbox, identity: &Path, name: &str) -> Result<Vec<u8>, Optio
     }
 }
 
+/// The listed keys, without what follows each (two spaces, then a comment
+/// or `(yours)`).
 fn recipients(sb: &Sandbox) -> Vec<String> {
+    list_lines(sb)
+        .iter()
+        .map(|line| line.split("  ").next().unwrap().to_owned())
+        .collect()
+}
+
+fn list_lines(sb: &Sandbox) -> Vec<String> {
     let out = sb.cmd().args(["recipients", "list"]).output().unwrap();
     assert_success(&out, "recipients list");
     stdout(&out).lines().map(str::to_owned).collect()
@@ -222,4 +231,77 @@ fn rekey_keeps_a_passphrase_protected_identity_protected() {
         .unwrap();
     assert_success(&out, "exec after rekey");
     assert_eq!(stdout(&out), "protected-value\n");
+}
+
+#[test]
+fn list_shows_ssh_comments_and_marks_your_key() {
+    let sb = Sandbox::new();
+    sb.init();
+    let own = public_key(&sb.identity_path());
+    let (_, mate_key) = other_identity(&sb);
+    let ssh_key =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdFT4wd6Az1nTq3W1IxXyd4PSp8gAHCAzNAclMNmXXm";
+    let file = sb.root().join("keys.txt");
+    fs::write(&file, format!("{mate_key}\n{ssh_key} alice@laptop\n")).unwrap();
+    sb.cmd()
+        .args(["recipients", "add", "--file"])
+        .arg(&file)
+        .assert()
+        .success();
+    let out = sb.cmd().args(["recipients", "list"]).output().unwrap();
+    assert_success(&out, "recipients list");
+    assert_eq!(
+        stdout(&out),
+        format!("{own}  (yours)\n{mate_key}\n{ssh_key}  alice@laptop\n")
+    );
+    assert_eq!(stderr(&out), "", "nothing to note");
+
+    // A key stored before comments were kept gets its comment when added again.
+    open_db(&sb.vault_path())
+        .execute("UPDATE recipients SET comment = NULL", [])
+        .unwrap();
+    assert!(list_lines(&sb).contains(&ssh_key.to_owned()));
+    sb.cmd()
+        .args(["recipients", "add", &format!("{ssh_key} alice@desktop")])
+        .assert()
+        .success();
+    assert!(list_lines(&sb).contains(&format!("{ssh_key}  alice@desktop")));
+
+    // Listed with another identity: none is marked, and a note says why.
+    let elsewhere = Sandbox::new();
+    let (mate, _) = other_identity(&elsewhere);
+    let out = sb
+        .cmd()
+        .arg("--identity")
+        .arg(&mate)
+        .args(["recipients", "list"])
+        .output()
+        .unwrap();
+    assert_success(&out, "recipients list with another identity");
+    assert!(!stdout(&out).contains("(yours)"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with("note: none of these"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn list_with_a_protected_identity_asks_nothing_and_says_so() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["init", "--passphrase"])
+        .env("SECRETS_PASSPHRASE", "list-passphrase-1234")
+        .assert()
+        .success();
+    let out = sb.cmd().args(["recipients", "list"]).output().unwrap();
+    assert_success(&out, "recipients list, protected identity");
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(stdout(&out).starts_with("age1"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("(yours)"));
+    assert!(
+        stderr(&out).starts_with("note: your identity is protected by a passphrase"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -78,9 +78,15 @@ impl TwoVaults {
         stderr(&out)
     }
 
+    /// The vault's recipients: each line's key, without the comment or
+    /// `(yours)` that follow it.
     fn recipients(&self, vault: Option<&Path>) -> Vec<String> {
         let out = self.run(vault, &["recipients", "list"], None);
-        stdout(&out).lines().map(str::to_owned).collect()
+        stdout(&out)
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
     }
 
     fn identity(&self) -> Vec<u8> {

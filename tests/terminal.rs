@@ -1,5 +1,7 @@
 //! What the binary does on a terminal: `create` and `update` ask twice for a
-//! hidden value, and `delete` asks before deleting. Each test runs the binary
+//! hidden value, `delete` asks before deleting, `exec` masks a terminal
+//! when SECRETS_MASK or `--mask` says so, and `list` fits its table to the
+//! terminal's width without ever breaking a name. Each test runs the binary
 //! in a pseudo-terminal made by util-linux `script`, types each answer only
 //! once its prompt is on the screen (and, for a hidden prompt, once echo is
 //! off, so an answer typed early is not mistaken for one echoed), then reads
@@ -100,6 +102,26 @@ impl Terminal {
     /// Like `run`, then runs the shell command `after` on the same terminal
     /// once the binary has exited.
     fn run_then(sb: &Sandbox, args: &[&str], after: Option<&str>) -> Terminal {
+        Self::start(sb, &[], None, args, after)
+    }
+
+    /// Like `run`, with these variables added to the environment.
+    fn run_with_env(sb: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> Terminal {
+        Self::start(sb, env, None, args, None)
+    }
+
+    /// Like `run`, in a terminal `columns` wide.
+    fn run_sized(sb: &Sandbox, columns: u16, args: &[&str]) -> Terminal {
+        Self::start(sb, &[], Some(columns), args, None)
+    }
+
+    fn start(
+        sb: &Sandbox,
+        env: &[(&str, &str)],
+        columns: Option<u16>,
+        args: &[&str],
+        after: Option<&str>,
+    ) -> Terminal {
         let tty_path_file = sb.root().join("tty-path");
         let _ = std::fs::remove_file(&tty_path_file);
         let mut command_line = shell_quote(bin().to_str().unwrap());
@@ -107,7 +129,10 @@ impl Terminal {
             command_line.push(' ');
             command_line.push_str(&shell_quote(arg));
         }
-        let tty = shell_quote(tty_path_file.to_str().unwrap());
+        let mut tty = shell_quote(tty_path_file.to_str().unwrap());
+        if let Some(columns) = columns {
+            tty.push_str(&format!(" && stty cols {columns} rows 24"));
+        }
         let inner = match after {
             None => format!("tty > {tty} && exec {command_line}"),
             Some(after) => format!("tty > {tty} && {{ {command_line}; {after}; }}"),
@@ -117,6 +142,7 @@ impl Terminal {
         // -c: run this command; /dev/null: no typescript file.
         cmd.args(["-q", "-e", "-c", &inner, "/dev/null"]);
         sb.apply_env(&mut cmd);
+        cmd.envs(env.iter().copied());
         cmd.env("SHELL", "/bin/sh")
             .env("TERM", "dumb")
             .stdin(Stdio::piped())
@@ -535,4 +561,123 @@ fn three_wrong_passphrases_fail_without_naming_the_variable() {
         "the hint names a variable that was not set:\n{text}"
     );
     assert!(!sb.marker_path().exists(), "the program ran");
+}
+
+#[test]
+fn secrets_mask_sets_the_default_and_the_option_wins() {
+    let sb = Sandbox::new();
+    sb.create("PTY_TOKEN", "pty-token-value-4242");
+    let print = ["exec", "--", "sh", "-c", "echo \"got:$PTY_TOKEN\""];
+    let with_option = |mask: &'static str| {
+        let mut args = vec!["exec", "--mask", mask];
+        args.extend(&print[1..]);
+        args
+    };
+    let cases: [(Option<&str>, Vec<&str>, bool); 4] = [
+        // A terminal is not masked by default (--mask auto)...
+        (None, print.to_vec(), false),
+        // ...unless SECRETS_MASK says so,
+        (Some("always"), print.to_vec(), true),
+        // and the option wins over the variable, either way.
+        (Some("always"), with_option("never"), false),
+        (Some("never"), with_option("always"), true),
+    ];
+    for (variable, args, masked) in cases {
+        let env: Vec<(&str, &str)> = variable.map(|v| ("SECRETS_MASK", v)).into_iter().collect();
+        let session = Terminal::run_with_env(&sb, &env, &args).finish();
+        let what = format!("SECRETS_MASK={variable:?} {args:?}");
+        session.assert_code(0, &what);
+        let expected = if masked {
+            "got:[MASKED:PTY_TOKEN]"
+        } else {
+            "got:pty-token-value-4242"
+        };
+        assert!(
+            session.text().contains(expected),
+            "{what}:\n{}",
+            session.text()
+        );
+    }
+}
+
+/// The transcript's lines, without the terminal's carriage returns.
+fn screen_lines(session: &Session) -> Vec<String> {
+    session
+        .text()
+        .split('\n')
+        .map(|line| line.trim_end_matches('\r').to_owned())
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+#[test]
+fn list_fits_the_terminal_and_never_breaks_a_name() {
+    let sb = Sandbox::new();
+    let long_description = "the primary postgres database of the payments service, \
+                            read-write, rotated by the platform team every quarter";
+    sb.create_with_description("PAYMENTS_DATABASE_URL_PRIMARY", long_description, "v1");
+    sb.create_with_description("SHORT", "fits", "v2");
+    sb.create("UNDESCRIBED", "v3");
+
+    let session = Terminal::run_sized(&sb, 80, &["list"]).finish();
+    session.assert_code(0, "list in 80 columns");
+    let lines = screen_lines(&session);
+    let text = session.text();
+    assert_eq!(lines.len(), 5, "header, rule, one line per secret:\n{text}");
+    assert!(
+        lines[0].starts_with("NAME ") && lines[0].contains("DESCRIPTION"),
+        "{text}"
+    );
+    assert!(lines[1].chars().all(|c| c == '─'), "a thin rule:\n{text}");
+    for line in &lines {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than the terminal: {line:?}"
+        );
+        assert!(
+            !line.contains(['│', '┆', '║', '═', '╞', '┌', '├']),
+            "no box:\n{text}"
+        );
+    }
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|line| line.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line starts with {name}:\n{text}"))
+            .clone()
+    };
+    let long = row("PAYMENTS_DATABASE_URL_PRIMARY");
+    assert_eq!(long.matches('…').count(), 1, "{long}");
+    let shown = long
+        .split("  ")
+        .map(str::trim)
+        .find(|cell| cell.ends_with('…'))
+        .unwrap();
+    assert!(
+        long_description.starts_with(shown.trim_end_matches('…')),
+        "a prefix of the description: {shown:?}"
+    );
+    assert!(row("SHORT").contains("  fits  "), "{text}");
+    assert!(row("UNDESCRIBED").contains("never"), "{text}");
+
+    // A name wider than the terminal is still whole, on one line.
+    let very_long = format!("A_{}", "VERY_LONG_NAME_".repeat(6));
+    sb.create_with_description(&very_long, long_description, "v4");
+    let session = Terminal::run_sized(&sb, 80, &["list"]).finish();
+    session.assert_code(0, "list with a name wider than the terminal");
+    let lines = screen_lines(&session);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with(&format!("{very_long} "))),
+        "{}",
+        session.text()
+    );
+    assert_eq!(lines.len(), 6, "{}", session.text());
+
+    // In a pipe: plain columns, every description whole.
+    let out = sb.cmd().arg("list").output().unwrap();
+    assert_success(&out, "list into a pipe");
+    assert!(stdout(&out).contains(long_description), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(['…', '─']), "{}", stdout(&out));
 }

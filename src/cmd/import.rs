@@ -10,7 +10,7 @@ use crate::name::SecretName;
 use crate::output;
 use crate::value::SecretValue;
 use crate::vault::NewSecret;
-use crate::vault::import::Conflict;
+use crate::vault::import::{Conflict, ImportPlan};
 use anyhow::{Context, Result};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::error::Category;
@@ -26,18 +26,35 @@ impl Run for ImportArgs {
         } else {
             from_dotenv(&text)?
         };
-        let secrets = checked(entries)?;
+        let Checked {
+            secrets,
+            empty,
+            unexpanded,
+        } = checked(entries, self.skip_empty)?;
         let conflict = match (self.overwrite, self.skip_existing) {
             (true, _) => Conflict::Overwrite,
             (_, true) => Conflict::Skip,
             _ => Conflict::Refuse,
         };
-        let mut vault = if self.dry_run {
-            crate::vault::Vault::open(&paths.vault)?
+        let plan = if self.dry_run && !paths.vault.exists() {
+            // Nothing exists yet, so everything would be created; a preview
+            // creates no vault, identity or directory.
+            output::note(&format!(
+                "no vault at {} yet: the import would create it",
+                paths.vault.display()
+            ));
+            ImportPlan {
+                created: secrets.iter().map(|s| s.name.as_str().to_owned()).collect(),
+                ..ImportPlan::default()
+            }
         } else {
-            super::init::open_or_create(paths)?
+            let mut vault = if self.dry_run {
+                crate::vault::Vault::open(&paths.vault)?
+            } else {
+                super::init::open_or_create(paths)?
+            };
+            vault.import(&secrets, conflict, self.dry_run)?
         };
-        let plan = vault.import(&secrets, conflict, self.dry_run)?;
         if self.dry_run {
             let mut text = String::new();
             for (verb, names) in [
@@ -49,17 +66,62 @@ impl Run for ImportArgs {
                     text.push_str(&format!("would {verb} {name}\n"));
                 }
             }
-            return output::stdout(&text);
+            output::stdout(&text)?;
+        } else {
+            output::done(&format!(
+                "imported {} secrets: {} created, {} updated, {} skipped",
+                plan.created.len() + plan.updated.len(),
+                plan.created.len(),
+                plan.updated.len(),
+                plan.skipped.len()
+            ));
         }
-        output::done(&format!(
-            "imported {} secrets: {} created, {} updated, {} skipped",
-            plan.created.len() + plan.updated.len(),
-            plan.created.len(),
-            plan.updated.len(),
-            plan.skipped.len()
-        ));
+        report_left_out(&empty, self.dry_run);
+        report_unexpanded(&unexpanded, &plan, self.dry_run);
         Ok(())
     }
+}
+
+/// Names the entries `--skip-empty` left out.
+fn report_left_out(empty: &[String], dry_run: bool) {
+    if empty.is_empty() {
+        return;
+    }
+    let verb = if dry_run { "would leave" } else { "left" };
+    output::note(&format!(
+        "{verb} out {} with an empty value (--skip-empty): {}",
+        plural(empty.len(), "entry", "entries"),
+        empty.join(", ")
+    ));
+}
+
+/// Names the stored secrets whose value looks like it refers to a variable
+/// (`$NAME`, `${...}`): some dotenv tools expand those, we never do, and a
+/// user moving from one of them would otherwise store `${HOST}/x` unawares.
+fn report_unexpanded(unexpanded: &[String], plan: &ImportPlan, dry_run: bool) {
+    let stored: Vec<&str> = plan
+        .created
+        .iter()
+        .chain(&plan.updated)
+        .filter(|name| {
+            unexpanded
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(name.as_str()))
+        })
+        .map(String::as_str)
+        .collect();
+    if stored.is_empty() {
+        return;
+    }
+    let verb = if dry_run { "would be" } else { "were" };
+    output::note(&format!(
+        "the values of {} contain `$NAME` or `${{`: they {verb} imported literally, not expanded",
+        stored.join(", ")
+    ));
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 impl ImportArgs {
@@ -176,10 +238,24 @@ fn json_place(number: usize, key: &str) -> String {
     }
 }
 
+/// What an import file holds once checked.
+struct Checked {
+    secrets: Vec<NewSecret>,
+    /// Names of entries with an empty value, left out by `--skip-empty`.
+    empty: Vec<String>,
+    /// Names whose value contains `$NAME` or `${`, stored as written.
+    unexpanded: Vec<String>,
+}
+
 /// Checks every name and value, and that no name repeats; the first problem
-/// fails the whole import, naming its place and never its value.
-fn checked(entries: Vec<Entry>) -> Result<Vec<NewSecret>> {
-    let mut secrets = Vec::with_capacity(entries.len());
+/// fails the whole import, naming its place and never its value. An empty
+/// value fails it too, unless `skip_empty`: then the entry is left out.
+fn checked(entries: Vec<Entry>, skip_empty: bool) -> Result<Checked> {
+    let mut checked = Checked {
+        secrets: Vec::with_capacity(entries.len()),
+        empty: Vec::new(),
+        unexpanded: Vec::new(),
+    };
     // Upper-cased name to the place it first appeared.
     let mut seen = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
@@ -203,18 +279,57 @@ fn checked(entries: Vec<Entry>) -> Result<Vec<NewSecret>> {
             ))
             .into());
         }
+        seen.insert(name.as_str().to_ascii_uppercase(), entry.place.clone());
+        if entry.value.is_empty() {
+            if skip_empty {
+                checked.empty.push(name.as_str().to_owned());
+                continue;
+            }
+            return Err(Failure::usage(format!(
+                "{}: {} has an empty value; nothing was imported",
+                entry.place,
+                name.as_str()
+            ))
+            .with_hint("pass --skip-empty to leave out empty values and import the rest")
+            .into());
+        }
+        if refers_to_a_variable(&entry.value) {
+            checked.unexpanded.push(name.as_str().to_owned());
+        }
         let value = SecretValue::new(entry.value).map_err(|e| {
             Failure::usage(format!(
                 "{}: {}; nothing was imported",
                 entry.place, e.message
             ))
         })?;
-        seen.insert(name.as_str().to_ascii_uppercase(), entry.place);
-        secrets.push(NewSecret {
+        checked.secrets.push(NewSecret {
             name,
             description: None,
             value,
         });
     }
-    Ok(secrets)
+    Ok(checked)
+}
+
+/// True when `value` holds `${` or `$` then a letter or `_`: what a shell or
+/// an expanding dotenv loader would replace with a variable's value.
+fn refers_to_a_variable(value: &[u8]) -> bool {
+    value.windows(2).any(|pair| {
+        pair[0] == b'$' && (pair[1] == b'{' || pair[1] == b'_' || pair[1].is_ascii_alphabetic())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refers_to_a_variable;
+
+    #[test]
+    fn variable_references() {
+        for yes in ["${HOST}/x", "$HOME", "a$_b", "x $Path"] {
+            assert!(refers_to_a_variable(yes.as_bytes()), "{yes}");
+        }
+        for no in ["pa$5$$", "$1", "cost $5", "trailing $", "$(id)", "plain"] {
+            assert!(!refers_to_a_variable(no.as_bytes()), "{no}");
+        }
+    }
 }

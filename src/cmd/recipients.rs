@@ -6,38 +6,33 @@ use crate::config::Paths;
 use crate::error::Failure;
 use crate::output;
 use crate::vault::crypto::parse_recipient_text;
+use crate::vault::recipients::PublicKey;
 use crate::vault::{Identity, Vault};
 use anyhow::{Context, Result};
+use std::path::Path;
 
 impl Run for RecipientsArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         let mut vault = Vault::open(&paths.vault)?;
         match self.action {
-            RecipientsAction::List => {
-                let mut text = String::new();
-                for key in vault.recipient_texts()? {
-                    text.push_str(&output::printable(&key));
-                    text.push('\n');
-                }
-                output::stdout(&text)
-            }
+            RecipientsAction::List => list(&vault, &paths.identity),
             RecipientsAction::Add(input) => {
                 let keys = input.public_keys()?;
                 let identity = Identity::load(&paths.identity)?;
-                let added = vault.add_recipients(&identity, &keys)?;
+                let added = vault.add_public_keys(&identity, &keys)?;
                 super::note_if_opened_with_retired_key(&vault);
                 for key in &keys {
-                    let verb = if added.contains(key) {
+                    let verb = if added.contains(&key.text) {
                         "added"
                     } else {
                         "already a recipient:"
                     };
-                    output::done(&format!("{verb} {key}"));
+                    output::done(&format!("{verb} {}", key.text));
                 }
                 Ok(())
             }
             RecipientsAction::Remove(input) => {
-                let keys = input.public_keys()?;
+                let keys: Vec<String> = input.public_keys()?.into_iter().map(|k| k.text).collect();
                 let identity = Identity::load(&paths.identity)?;
                 vault.remove_recipients(&identity, &keys)?;
                 super::note_if_opened_with_retired_key(&vault);
@@ -51,9 +46,50 @@ impl Run for RecipientsArgs {
     }
 }
 
+/// One line per recipient: the key, its comment if it has one (ssh keys),
+/// and `(yours)` on the keys of the user's identity. Which keys are the
+/// user's is read from an identity file without a passphrase only: listing
+/// asks for none, so with a protected one a note says nothing is marked.
+fn list(vault: &Vault, identity: &Path) -> Result<()> {
+    let keys = vault.recipient_list()?;
+    let yours = Identity::public_keys_unprompted(identity);
+    let mut text = String::new();
+    for key in &keys {
+        let mut line = key.text.clone();
+        if let Some(comment) = &key.comment {
+            line.push_str("  ");
+            line.push_str(comment);
+        }
+        if let Ok(Some(own)) = &yours
+            && own.contains(&key.text)
+        {
+            line.push_str("  (yours)");
+        }
+        text.push_str(&output::printable(&line));
+        text.push('\n');
+    }
+    output::stdout(&text)?;
+    match yours {
+        Ok(Some(own)) if !keys.iter().any(|k| own.contains(&k.text)) => {
+            output::note(&format!(
+                "none of these is the key of your identity {}: it cannot open this vault",
+                identity.display()
+            ));
+        }
+        Ok(Some(_)) => {}
+        Ok(None) => output::note(
+            "your identity is protected by a passphrase, which listing does not ask for: \
+             your key is not marked",
+        ),
+        Err(error) => output::note(&format!("{error:#}: your key is not marked")),
+    }
+    Ok(())
+}
+
 impl RecipientInput {
-    /// The keys given, each checked and in canonical form.
-    fn public_keys(&self) -> Result<Vec<String>> {
+    /// The keys given, each checked and in canonical form, with the comment
+    /// that followed an ssh key.
+    fn public_keys(&self) -> Result<Vec<PublicKey>> {
         let lines: Vec<String> = match (&self.recipient, &self.file) {
             (Some(one), _) => vec![one.clone()],
             (None, Some(path)) => std::fs::read_to_string(path)
@@ -73,7 +109,10 @@ impl RecipientInput {
             .enumerate()
             .map(|(index, line)| {
                 parse_recipient_text(line)
-                    .map(|(_, text)| text)
+                    .map(|(_, text)| PublicKey {
+                        comment: ssh_comment(&text, line),
+                        text,
+                    })
                     .map_err(|why| {
                         let place = match &self.file {
                             Some(path) => format!("{} line {}", path.display(), index + 1),
@@ -84,4 +123,14 @@ impl RecipientInput {
             })
             .collect()
     }
+}
+
+/// The comment after an ssh public key (`ssh-ed25519 AAAA... me@laptop`),
+/// which the canonical `text` drops. age keys have none.
+fn ssh_comment(text: &str, line: &str) -> Option<String> {
+    if !text.starts_with("ssh-") {
+        return None;
+    }
+    let words: Vec<&str> = line.split_whitespace().skip(2).collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }

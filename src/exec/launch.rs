@@ -51,12 +51,51 @@ pub fn replace_process(argv: &[OsString], environment: &EnvironmentBlock) -> Fai
 pub fn cannot_run(error: &std::io::Error, program: &OsStr) -> Failure {
     let shown = program.to_string_lossy();
     if error.kind() == ErrorKind::NotFound {
-        Failure::new(
+        return Failure::new(
             COMMAND_NOT_FOUND,
             format!("cannot run '{shown}': program not found"),
         )
-        .with_hint("check the name, or give a path to the program")
+        .with_hint("check the name, or give a path to the program");
+    }
+    let failure = Failure::new(CANNOT_EXECUTE, format!("cannot run '{shown}': {error}"));
+    if is_not_executable(error) && !names_a_directory(program) {
+        let word = shell_word(&shown);
+        return failure.with_hint(format!(
+            "make it executable (chmod +x {word}), or name its interpreter: \
+             secrets exec -- sh {word}"
+        ));
+    }
+    failure
+}
+
+/// A file without the execute permission (EACCES), or one the kernel cannot
+/// run, such as a script without a `#!` line (ENOEXEC).
+fn is_not_executable(error: &std::io::Error) -> bool {
+    error.kind() == ErrorKind::PermissionDenied || error.raw_os_error() == Some(libc::ENOEXEC)
+}
+
+/// Whether `program` is a directory (EACCES too, where chmod would not
+/// help): the path itself, or for a bare name the first match on PATH.
+fn names_a_directory(program: &OsStr) -> bool {
+    let path = std::path::Path::new(program);
+    if program.as_bytes().contains(&b'/') {
+        return path.is_dir();
+    }
+    std::env::var_os("PATH").is_some_and(|dirs| {
+        std::env::split_paths(&dirs)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.exists())
+            .is_some_and(|found| found.is_dir())
+    })
+}
+
+/// `text` as one shell word: as it is when plainly safe, else single-quoted,
+/// so that the hint can be pasted.
+fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.into()
     } else {
-        Failure::new(CANNOT_EXECUTE, format!("cannot run '{shown}': {error}"))
+        format!("'{}'", text.replace('\'', r"'\''")).into()
     }
 }

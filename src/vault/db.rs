@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
               CREATE UNIQUE INDEX events_usage_id ON events (usage_id);",
         then: None,
     },
+    // 5: an ssh key's comment (`me@laptop`), which the canonical key text
+    // drops, so that `recipients list` can say whose key it is.
+    Migration {
+        sql: "ALTER TABLE recipients ADD COLUMN comment TEXT;",
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

@@ -160,6 +160,18 @@ impl Identity {
         self.keys[0].secret.to_public()
     }
 
+    /// The public keys of the identity file at `path`, read without a
+    /// prompt: `None` when the file is protected by a passphrase, as they
+    /// are sealed with the rest of it.
+    pub fn public_keys_unprompted(path: &Path) -> Result<Option<Vec<String>>> {
+        let bytes = read_private(path)?;
+        if is_protected(&bytes) {
+            return Ok(None);
+        }
+        let identity = parse(&bytes, path)?;
+        Ok(Some(identity.keys.iter().map(Key::public).collect()))
+    }
+
     /// Whether `recipient` (canonical text) is one of this identity's keys,
     /// current or retired.
     pub fn matches(&self, recipient: &str) -> bool {

@@ -15,7 +15,35 @@ use crate::error::Failure;
 use anyhow::{Result, anyhow};
 use rusqlite::{Transaction, params};
 
+/// A recipient's public key (canonical text) and, for an ssh key, the
+/// comment that followed it (`me@laptop`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub text: String,
+    pub comment: Option<String>,
+}
+
 impl Vault {
+    /// The recipients with their comments, in the order they were added.
+    pub fn recipient_list(&self) -> Result<Vec<PublicKey>> {
+        let damaged = in_table(Table::Recipients);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT recipient, comment FROM recipients ORDER BY add_time_ms, recipient")
+            .map_err(&damaged)?;
+        let keys = stmt
+            .query_map([], |r| {
+                Ok(PublicKey {
+                    text: r.get(0)?,
+                    comment: r.get(1)?,
+                })
+            })
+            .map_err(&damaged)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(damaged)?;
+        Ok(keys)
+    }
+
     /// The recipients' public keys, as stored.
     pub fn recipient_texts(&self) -> Result<Vec<String>> {
         let damaged = in_table(Table::Recipients);
@@ -31,10 +59,28 @@ impl Vault {
         Ok(texts)
     }
 
-    /// Adds recipients (canonical texts); returns those that were new. Values
-    /// still sealed with age only are resealed under the data key, which the
-    /// new recipients can open.
+    /// Adds recipients (canonical texts, no comments); returns those that
+    /// were new. See `add_public_keys`.
     pub fn add_recipients(&mut self, identity: &Identity, added: &[String]) -> Result<Vec<String>> {
+        let keys: Vec<PublicKey> = added
+            .iter()
+            .map(|text| PublicKey {
+                text: text.clone(),
+                comment: None,
+            })
+            .collect();
+        self.add_public_keys(identity, &keys)
+    }
+
+    /// Adds recipients; returns the texts of those that were new. A key
+    /// stored without a comment (added before comments were kept) gets the
+    /// one given now. Values still sealed with age only are resealed under
+    /// the data key, which the new recipients can open.
+    pub fn add_public_keys(
+        &mut self,
+        identity: &Identity,
+        added: &[PublicKey],
+    ) -> Result<Vec<String>> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let (data_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
@@ -42,11 +88,17 @@ impl Vault {
         let mut new = Vec::new();
         for recipient in added {
             let inserted = tx.execute(
-                "INSERT OR IGNORE INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
-                params![recipient, clock::now_ms()],
+                "INSERT OR IGNORE INTO recipients (recipient, add_time_ms, comment)
+                 VALUES (?1, ?2, ?3)",
+                params![recipient.text, clock::now_ms(), recipient.comment],
             )?;
             if inserted == 1 {
-                new.push(recipient.clone());
+                new.push(recipient.text.clone());
+            } else if recipient.comment.is_some() {
+                tx.execute(
+                    "UPDATE recipients SET comment = ?2 WHERE recipient = ?1 AND comment IS NULL",
+                    params![recipient.text, recipient.comment],
+                )?;
             }
         }
         wrap_key(&tx, &data_key, &self.vault_id)?;

@@ -20,6 +20,7 @@ const REMOVED_VARS: &[&str] = &[
     "SECRETS_IDENTITY",
     "SECRETS_PASSPHRASE",
     "SECRETS_NEW_PASSPHRASE",
+    "SECRETS_MASK",
 ];
 
 /// A distinct, writable, isolated home for one test.
