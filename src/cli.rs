@@ -62,7 +62,8 @@ pub enum Command {
     List(Lazy<ListArgs>),
     /// Show one secret's metadata (never its value)
     Show(Lazy<ShowArgs>),
-    /// Replace a secret's value (and description, if given)
+    /// Replace a secret's value, its description (-d alone asks for no
+    /// value), or both
     Update(Lazy<UpdateArgs>),
     /// Delete secrets permanently
     #[command(visible_alias = "rm")]

@@ -56,6 +56,23 @@ pub fn read_value(name: &str, from_file: Option<&Path>) -> Result<SecretValue> {
     Ok(SecretValue::new(bytes)?)
 }
 
+/// Reads a value for a change that does not need one (`update` with
+/// `--description`): `--from-file` first; else piped stdin, where nothing
+/// (an empty or closed stdin, or only a newline) means "keep the value";
+/// a terminal is never asked. A value can never be empty, so an empty
+/// input cannot be a value someone meant to store.
+pub fn read_value_if_given(from_file: Option<&Path>) -> Result<Option<SecretValue>> {
+    let bytes = match from_file {
+        Some(path) => read_file(path)?,
+        None if std::io::stdin().is_terminal() => return Ok(None),
+        None => read_piped_stdin()?,
+    };
+    if bytes.is_empty() && from_file.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(SecretValue::new(bytes)?))
+}
+
 fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let mut file = std::fs::File::open(path)
         .with_context(|| format!("cannot open value file {}", path.display()))?;

@@ -477,3 +477,20 @@ fn ctrl_c_reaches_a_supervised_program_once() {
     assert!(text.contains("count=1"), "one SIGINT, not two:\n{text}");
     session.assert_code(0, "the program trapped the signal and went on");
 }
+
+#[test]
+fn update_with_only_a_description_on_a_terminal_does_not_ask() {
+    let sb = Sandbox::new();
+    sb.create("DESCRIBED", "kept-value");
+    let mut term = Terminal::run(&sb, &["update", "DESCRIBED", "-d", "new words"]);
+    term.expect("updated the description of secret 'DESCRIBED'");
+    let session = term.finish();
+    session.assert_code(0, "update -d on a terminal");
+    assert!(
+        !session.text().contains("input hidden"),
+        "asked for a value although only the description changes:\n{}",
+        session.text()
+    );
+    assert_eq!(sb.show_json("DESCRIBED")["description"], "new words");
+    assert_eq!(sb.value_of("DESCRIBED"), b"kept-value");
+}
