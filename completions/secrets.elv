@@ -30,6 +30,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand ls 'List secrets: names and metadata, never values'
             cand show 'Show one secret''s metadata (never its value)'
             cand update 'Replace a secret''s value, its description (-d alone asks for no value), or both'
+            cand rename 'Give a secret a new name, keeping its value, id, times and history'
             cand delete 'Delete secrets permanently'
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
@@ -95,6 +96,12 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
             cand --json 'Print the secret''s metadata as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;rename'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -224,6 +231,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand list 'List secrets: names and metadata, never values'
             cand show 'Show one secret''s metadata (never its value)'
             cand update 'Replace a secret''s value, its description (-d alone asks for no value), or both'
+            cand rename 'Give a secret a new name, keeping its value, id, times and history'
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
@@ -244,6 +252,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;show'= {
         }
         &'secrets;help;update'= {
+        }
+        &'secrets;help;rename'= {
         }
         &'secrets;help;delete'= {
         }

@@ -65,6 +65,8 @@ pub enum Command {
     /// Replace a secret's value, its description (-d alone asks for no
     /// value), or both
     Update(Lazy<UpdateArgs>),
+    /// Give a secret a new name, keeping its value, id, times and history
+    Rename(Lazy<RenameArgs>),
     /// Delete secrets permanently
     #[command(visible_alias = "rm")]
     Delete(Lazy<DeleteArgs>),
@@ -249,6 +251,17 @@ pub struct ShowArgs {
     /// Print the secret object as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// The secret to rename (any case)
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// Its new name: unused in any case, but it may differ from OLD only in
+    /// case (api_key to API_KEY)
+    #[arg(value_name = "NEW")]
+    pub new: String,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,9 @@ impl Run for LogArgs {
                 [every] if every == crate::vault::events::EVERY_SECRET => {
                     "(every secret)".to_owned()
                 }
+                [old, new] if event.action == "rename" => {
+                    printable(&format!("{old} -> {new}")).into_owned()
+                }
                 names => printable(&names.join(",")).into_owned(),
             };
             let mut line = format!(

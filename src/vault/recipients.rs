@@ -105,7 +105,12 @@ impl Vault {
     }
 }
 
-fn unwrap_key(tx: &Transaction<'_>, identity: &Identity, vault_id: &str) -> Result<DataKey> {
+/// Opens the vault's data key with `identity`.
+pub(super) fn unwrap_key(
+    tx: &Transaction<'_>,
+    identity: &Identity,
+    vault_id: &str,
+) -> Result<DataKey> {
     let wrapped: Option<Vec<u8>> = tx
         .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
         .map_err(in_table(Table::Vault))?;
