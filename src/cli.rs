@@ -3,7 +3,7 @@
 //! Behaviour lives in `cmd/`, one file per command; this file only says what
 //! can be typed.
 
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -49,6 +49,42 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, exiting as clap does on `--help` and on
+    /// usage errors, except one: an unexpected argument to `create` or
+    /// `update` (a word after the name, `--value VALUE`, an unknown option)
+    /// may be the secret itself, which clap's error would repeat. That one
+    /// becomes `value::refused_in_argv`, which repeats nothing.
+    pub fn parse_args() -> Result<Cli, crate::error::Failure> {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        match Cli::try_parse_from(&args) {
+            Ok(cli) => Ok(cli),
+            Err(error) => match value_command(&error, &args) {
+                Some(command) => Err(crate::value::refused_in_argv(command)),
+                None => error.exit(),
+            },
+        }
+    }
+}
+
+/// The command (`create` or `update`) whose parse failed on an unexpected
+/// argument, if that is what `error` is.
+fn value_command(error: &clap::Error, args: &[OsString]) -> Option<&'static str> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    // Parsed again, leniently, only to learn which command it was.
+    let matches = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args)
+        .ok()?;
+    match matches.subcommand_name()? {
+        "create" => Some("create"),
+        "update" => Some("update"),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,6 @@
 //! (`memory::map_heap_up_front`).
 #![no_main]
 
-use clap::Parser;
 use secrets::cli::{Cli, Command};
 use secrets::error::{EXEC_FAILED, Failure};
 use std::ffi::{c_char, c_int};
@@ -37,7 +36,10 @@ extern "C" fn log(x: f64) -> f64 {
 }
 
 fn run() -> u8 {
-    let cli = Cli::parse();
+    let cli = match Cli::parse_args() {
+        Ok(cli) => cli,
+        Err(refused) => return report(&refused.into(), false),
+    };
     let is_exec = matches!(cli.command, Command::Exec(_));
     match secrets::cmd::run(cli) {
         Ok(()) => 0,

@@ -45,6 +45,24 @@ impl SecretValue {
     }
 }
 
+/// The refusal of an unexpected argument to `create` or `update` (a value
+/// typed after the name, `--value VALUE`, or an unknown option, which may be
+/// a value too): why values never go there, and the three ways in. What was
+/// typed is never repeated.
+pub fn refused_in_argv(command: &str) -> Failure {
+    Failure::usage(
+        "unexpected argument (not repeated here: it may be a value); values never go on \
+         the command line, where every user of this machine can read them and shells \
+         keep them in their history",
+    )
+    .with_hint(format!(
+        "pipe it in (`printf %s \"$VALUE\" | secrets {command} NAME`), type it at the hidden \
+         prompt (`secrets {command} NAME` in a terminal), or read it from a file \
+         (`secrets {command} NAME --from-file PATH`); `secrets {command} --help` lists the \
+         options"
+    ))
+}
+
 /// Reads a value for `name`: `--from-file` first, else piped stdin, else a
 /// hidden prompt asked twice on the terminal.
 pub fn read_value(name: &str, from_file: Option<&Path>) -> Result<SecretValue> {

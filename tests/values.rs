@@ -194,19 +194,82 @@ fn successful_create_does_not_echo_the_value() {
     assert!(!stdout(&out).contains("zq-quiet-value-55"));
 }
 
+/// A value typed after the name or given with `--value`, `--secret` or
+/// `--password` is refused (exit 2) with one error line saying why and one
+/// hint naming the three ways a value comes in; what was typed is never
+/// repeated, and the vault is untouched although a value was piped in too.
 #[test]
 fn values_are_never_taken_from_the_command_line() {
+    const CANARY: &str = "zq-argv-value-9";
     let sb = initialized();
-    // A second positional or a --value flag is a usage error, not a value.
-    for args in [
-        vec!["create", "CLI_VALUE", "zq-cli-value"],
-        vec!["create", "CLI_VALUE", "--value", "zq-cli-value"],
-    ] {
-        let out = sb.cmd().args(&args).write_stdin("x").output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert_no_panic(&out);
+    sb.create("EXISTING", "old-value");
+    let assignment = format!("--value={CANARY}");
+    let dashed = format!("-{CANARY}");
+    let forms: [&[&str]; 10] = [
+        &[CANARY],
+        &["--value", CANARY],
+        &[&assignment],
+        &["--secret", CANARY],
+        &["--password", CANARY],
+        &["--password"],
+        &["--", CANARY],
+        &[&dashed],
+        &["--value", &dashed],
+        &["-d", "some words", CANARY],
+    ];
+    for (command, name) in [("create", "NEW_ONE"), ("update", "EXISTING")] {
+        for form in forms {
+            let out = sb
+                .cmd()
+                .args([command, name])
+                .args(form)
+                .write_stdin("zq-piped-value")
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            let what = format!("{command} {name} {form:?}");
+            assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+            assert_no_panic(&out);
+            let lines: Vec<&str> = err.lines().collect();
+            assert_eq!(lines.len(), 2, "{what}: {err}");
+            assert!(lines[0].starts_with("error: "), "{what}: {err}");
+            assert!(
+                lines[0].contains("never go on the command line"),
+                "{what}: {err}"
+            );
+            assert!(lines[1].starts_with("hint: "), "{what}: {err}");
+            for way in [
+                &format!("printf %s \"$VALUE\" | secrets {command} NAME") as &str,
+                "hidden prompt",
+                &format!("secrets {command} NAME --from-file PATH"),
+            ] {
+                assert!(lines[1].contains(way), "{what}: no {way:?} in {err}");
+            }
+            assert!(!err.contains(CANARY), "{what}: the value was echoed: {err}");
+            assert!(!stdout(&out).contains(CANARY), "{what}");
+        }
     }
-    assert_eq!(sb.list_json(), serde_json::json!([]));
+    assert_eq!(sb.names(), ["EXISTING"]);
+    assert_eq!(sb.value_of("EXISTING"), b"old-value");
+}
+
+/// The refusal leaves the ordinary forms alone: options before or after the
+/// name, and `--` before it.
+#[test]
+fn options_and_a_double_dash_still_work_around_the_name() {
+    let sb = initialized();
+    for args in [
+        &["create", "-d", "before", "FIRST"][..],
+        &["create", "SECOND", "-d", "after", "--json"],
+        &["create", "--", "THIRD"],
+        &["update", "-d", "updated", "--", "THIRD"],
+    ] {
+        let out = sb.cmd().args(args).write_stdin("zq-v").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(sb.names(), ["FIRST", "SECOND", "THIRD"]);
+    assert_eq!(sb.show_json("FIRST")["description"], "before");
+    assert_eq!(sb.show_json("THIRD")["description"], "updated");
 }
 
 #[test]
