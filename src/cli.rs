@@ -35,8 +35,8 @@ pub struct Cli {
     )]
     pub vault: Option<PathBuf>,
 
-    /// The age identity file that decrypts the vault
-    /// [default: <config dir>/secrets/identity.txt]
+    /// Your age identity file (your key), made by `init`; only commands
+    /// that decrypt read it [default: <config dir>/secrets/identity.txt]
     #[arg(
         long,
         global = true,
@@ -129,6 +129,7 @@ pub enum Command {
 pub struct RekeyArgs {}
 
 #[derive(Debug, Args)]
+#[command(after_long_help = IMPORT_EXAMPLES)]
 pub struct ImportArgs {
     /// The file to read, or - for stdin
     #[arg(value_name = "FILE")]
@@ -204,6 +205,7 @@ pub struct PasswdArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = CREATE_EXAMPLES)]
 pub struct CreateArgs {
     /// The secret's name: an environment variable name such as API_KEY
     pub name: String,
@@ -215,6 +217,7 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = UPDATE_EXAMPLES)]
 pub struct UpdateArgs {
     /// The secret to change (any case)
     pub name: String,
@@ -290,6 +293,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = RENAME_EXAMPLES)]
 pub struct RenameArgs {
     /// The secret to rename (any case)
     #[arg(value_name = "OLD")]
@@ -301,6 +305,7 @@ pub struct RenameArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = DELETE_EXAMPLES)]
 pub struct DeleteArgs {
     /// The secrets to delete; if any does not exist, none is deleted
     #[arg(required = true, value_name = "NAME")]
@@ -311,7 +316,10 @@ pub struct DeleteArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXEC_HELP)]
+#[command(
+    override_usage = "secrets exec [OPTIONS] -- <CMD>...",
+    after_long_help = EXEC_HELP
+)]
 pub struct ExecArgs {
     /// Inject only these secrets (comma-separated or repeated; any case)
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
@@ -375,7 +383,73 @@ and secrets exits as the program did. With nothing to mask, secrets replaces
 itself with the program.
 
 SECRETS_PASSPHRASE and SECRETS_NEW_PASSPHRASE are never passed to the
-program. Programs run by exec do not dump core: their memory holds secrets.";
+program. Programs run by exec do not dump core: their memory holds secrets.
+
+Examples:
+  # Every secret in the program's environment
+  secrets exec -- ./deploy.sh
+
+  # Only some, or all but some (names in any case, comma-separated)
+  secrets exec --only GITHUB_TOKEN -- gh repo list
+  secrets exec --except DATABASE_URL,REDIS_URL -- npm test
+
+  # A secret in an argument needs a shell to expand it (single quotes)
+  secrets exec --only API_KEY -- sh -c 'curl -H \"Authorization: Bearer $API_KEY\" https://example.com'
+
+  # Nothing inherited but PATH, HOME and a few basics, plus the secrets
+  secrets exec --clean-env -- ./agent.sh";
+
+const CREATE_EXAMPLES: &str = "\
+Examples:
+  # From a pipe (one trailing newline is dropped)
+  printf %s \"$TOKEN\" | secrets create GITHUB_TOKEN -d \"CI bot, repo scope\"
+
+  # Asked twice on the terminal, input hidden
+  secrets create DATABASE_URL
+
+  # A file's bytes, exactly
+  secrets create TLS_KEY --from-file key.pem";
+
+const UPDATE_EXAMPLES: &str = "\
+Examples:
+  # A new value from a pipe, or asked twice on the terminal
+  printf %s \"$NEW_TOKEN\" | secrets update GITHUB_TOKEN
+  secrets update GITHUB_TOKEN
+
+  # Only the description: no value is asked for or read
+  secrets update GITHUB_TOKEN -d \"CI bot, read-only\"
+
+  # Value and description together
+  secrets update TLS_KEY --from-file new-key.pem -d \"renewed\"";
+
+const RENAME_EXAMPLES: &str = "\
+Examples:
+  # The spelling doctor suggests
+  secrets rename api_key API_KEY
+
+  # A clearer name; the value, id, times and history stay
+  secrets rename TOKEN GITHUB_DEPLOY_TOKEN";
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  # A dotenv file, all or none (exit 4 if a name exists already)
+  secrets import .env
+
+  # Say first what would change, then replace existing values
+  secrets import --dry-run --overwrite .env
+  secrets import --overwrite .env
+
+  # A flat JSON object, from a file or stdin
+  secrets import --json credentials.json
+  secrets import --json - < credentials.json";
+
+const DELETE_EXAMPLES: &str = "\
+Examples:
+  # Asks first on a terminal
+  secrets delete OLD_TOKEN
+
+  # In a script (no terminal to ask on), several at once: all or none
+  secrets delete --yes OLD_TOKEN STALE_KEY";
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
