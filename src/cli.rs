@@ -1,7 +1,8 @@
 //! Every command-line type: the commands, their options and help text.
 //!
 //! Behaviour lives in `cmd/`, one file per command; this file only says what
-//! can be typed.
+//! can be typed, and turns one parse error (a value typed on the command
+//! line) into our own refusal.
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
