@@ -58,6 +58,9 @@ _secrets() {
             secrets,rekey)
                 cmd="secrets__subcmd__rekey"
                 ;;
+            secrets,rename)
+                cmd="secrets__subcmd__rename"
+                ;;
             secrets,rm)
                 cmd="secrets__subcmd__delete"
                 ;;
@@ -106,6 +109,9 @@ _secrets() {
             secrets__subcmd__help,rekey)
                 cmd="secrets__subcmd__help__subcmd__rekey"
                 ;;
+            secrets__subcmd__help,rename)
+                cmd="secrets__subcmd__help__subcmd__rename"
+                ;;
             secrets__subcmd__help,show)
                 cmd="secrets__subcmd__help__subcmd__show"
                 ;;
@@ -152,7 +158,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update delete rm exec passwd doctor import log rekey recipients completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update rename delete rm exec passwd doctor import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,7 +330,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update delete exec passwd doctor import log rekey recipients completions help"
+            opts="init create list show update rename delete exec passwd doctor import log rekey recipients completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -548,6 +554,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__rekey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__rename)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -883,6 +903,28 @@ _secrets() {
             ;;
         secrets__subcmd__rekey)
             opts="-h --vault --identity --drop-retired --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__rename)
+            opts="-h --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

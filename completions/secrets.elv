@@ -19,7 +19,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
     var completions = [
         &'secrets'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -29,7 +29,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand list 'List secrets: names and metadata, never values'
             cand ls 'List secrets: names and metadata, never values'
             cand show 'Show one secret''s metadata (never its value)'
-            cand update 'Replace a secret''s value (and description, if given)'
+            cand update 'Replace a secret''s value, its description (-d alone asks for no value), or both'
+            cand rename 'Give a secret a new name, keeping its value, id, times and history'
             cand delete 'Delete secrets permanently'
             cand rm 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
@@ -44,24 +45,24 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;init'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --passphrase 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;create'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
             cand --json 'Print the new secret''s metadata as JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;list'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of secret objects'
@@ -73,7 +74,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;ls'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of secret objects'
@@ -85,40 +86,46 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;show'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print the secret object as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;update'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --from-file 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden'
             cand --json 'Print the secret''s metadata as JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'secrets;rename'= {
+            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;delete'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;rm'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;exec'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
             cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
             cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal'
@@ -130,14 +137,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;passwd'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --remove 'Remove the passphrase instead of setting a new one'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;doctor'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
             cand --json 'Print a JSON array of findings: name, rule, message'
@@ -147,18 +154,18 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;import'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --json 'Read a flat JSON object of string values instead of dotenv'
             cand --overwrite 'Replace the values of names that exist already'
             cand --skip-existing 'Leave names that exist already as they are'
             cand --skip-empty 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
             cand --dry-run 'Print what would be created, updated and skipped; change nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;log'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --name 'Only events that involve this secret (any case)'
             cand --limit 'At most this many events'
             cand --json 'Print a JSON array of events'
@@ -167,14 +174,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;rekey'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --drop-retired 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
@@ -184,21 +191,21 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;recipients;list'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients;add'= {
             cand --file 'Read the public keys from this file, one per line (# comments allowed)'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients;remove'= {
             cand --file 'Read the public keys from this file, one per line (# comments allowed)'
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -218,7 +225,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;completions'= {
             cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
-            cand --identity 'The age identity file that decrypts the vault [default: <config dir>/secrets/identity.txt]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -227,7 +234,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand create 'Add a secret; its value comes from --from-file, a pipe, or a hidden prompt'
             cand list 'List secrets: names and metadata, never values'
             cand show 'Show one secret''s metadata (never its value)'
-            cand update 'Replace a secret''s value (and description, if given)'
+            cand update 'Replace a secret''s value, its description (-d alone asks for no value), or both'
+            cand rename 'Give a secret a new name, keeping its value, id, times and history'
             cand delete 'Delete secrets permanently'
             cand exec 'Run a program with the secrets in its environment'
             cand passwd 'Add, change or remove the identity''s passphrase (the new one comes from SECRETS_NEW_PASSPHRASE, or is asked twice)'
@@ -248,6 +256,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;show'= {
         }
         &'secrets;help;update'= {
+        }
+        &'secrets;help;rename'= {
         }
         &'secrets;help;delete'= {
         }

@@ -1,9 +1,10 @@
 //! Every command-line type: the commands, their options and help text.
 //!
 //! Behaviour lives in `cmd/`, one file per command; this file only says what
-//! can be typed.
+//! can be typed, and turns one parse error (a value typed on the command
+//! line) into our own refusal.
 
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -35,8 +36,8 @@ pub struct Cli {
     )]
     pub vault: Option<PathBuf>,
 
-    /// The age identity file that decrypts the vault
-    /// [default: <config dir>/secrets/identity.txt]
+    /// Your age identity file (your key), made by `init`; only commands
+    /// that decrypt read it [default: <config dir>/secrets/identity.txt]
     #[arg(
         long,
         global = true,
@@ -51,6 +52,42 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the command line, exiting as clap does on `--help` and on
+    /// usage errors, except one: an unexpected argument to `create` or
+    /// `update` (a word after the name, `--value VALUE`, an unknown option)
+    /// may be the secret itself, which clap's error would repeat. That one
+    /// becomes `value::refused_in_argv`, which repeats nothing.
+    pub fn parse_args() -> Result<Cli, crate::error::Failure> {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        match Cli::try_parse_from(&args) {
+            Ok(cli) => Ok(cli),
+            Err(error) => match value_command(&error, &args) {
+                Some(command) => Err(crate::value::refused_in_argv(command)),
+                None => error.exit(),
+            },
+        }
+    }
+}
+
+/// The command (`create` or `update`) whose parse failed on an unexpected
+/// argument, if that is what `error` is.
+fn value_command(error: &clap::Error, args: &[OsString]) -> Option<&'static str> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    // Parsed again, leniently, only to learn which command it was.
+    let matches = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args)
+        .ok()?;
+    match matches.subcommand_name()? {
+        "create" => Some("create"),
+        "update" => Some("update"),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the identity (if none) and the vault, and say where they are
@@ -62,8 +99,11 @@ pub enum Command {
     List(Lazy<ListArgs>),
     /// Show one secret's metadata (never its value)
     Show(Lazy<ShowArgs>),
-    /// Replace a secret's value (and description, if given)
+    /// Replace a secret's value, its description (-d alone asks for no
+    /// value), or both
     Update(Lazy<UpdateArgs>),
+    /// Give a secret a new name, keeping its value, id, times and history
+    Rename(Lazy<RenameArgs>),
     /// Delete secrets permanently
     #[command(visible_alias = "rm")]
     Delete(Lazy<DeleteArgs>),
@@ -96,6 +136,7 @@ pub struct RekeyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = IMPORT_EXAMPLES)]
 pub struct ImportArgs {
     /// The file to read, or - for stdin
     #[arg(value_name = "FILE")]
@@ -176,6 +217,7 @@ pub struct PasswdArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = CREATE_EXAMPLES)]
 pub struct CreateArgs {
     /// The secret's name: an environment variable name such as API_KEY
     pub name: String,
@@ -187,6 +229,7 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = UPDATE_EXAMPLES)]
 pub struct UpdateArgs {
     /// The secret to change (any case)
     pub name: String,
@@ -266,6 +309,19 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = RENAME_EXAMPLES)]
+pub struct RenameArgs {
+    /// The secret to rename (any case)
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// Its new name: unused in any case, but it may differ from OLD only in
+    /// case (api_key to API_KEY)
+    #[arg(value_name = "NEW")]
+    pub new: String,
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = DELETE_EXAMPLES)]
 pub struct DeleteArgs {
     /// The secrets to delete; if any does not exist, none is deleted
     #[arg(required = true, value_name = "NAME")]
@@ -276,7 +332,10 @@ pub struct DeleteArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXEC_HELP)]
+#[command(
+    override_usage = "secrets exec [OPTIONS] -- <CMD>...",
+    after_long_help = EXEC_HELP
+)]
 pub struct ExecArgs {
     /// Inject only these secrets (comma-separated or repeated; any case)
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
@@ -347,7 +406,73 @@ and secrets exits as the program did. With nothing to mask, secrets replaces
 itself with the program.
 
 SECRETS_PASSPHRASE and SECRETS_NEW_PASSPHRASE are never passed to the
-program. Programs run by exec do not dump core: their memory holds secrets.";
+program. Programs run by exec do not dump core: their memory holds secrets.
+
+Examples:
+  # Every secret in the program's environment
+  secrets exec -- ./deploy.sh
+
+  # Only some, or all but some (names in any case, comma-separated)
+  secrets exec --only GITHUB_TOKEN -- gh repo list
+  secrets exec --except DATABASE_URL,REDIS_URL -- npm test
+
+  # A secret in an argument needs a shell to expand it (single quotes)
+  secrets exec --only API_KEY -- sh -c 'curl -H \"Authorization: Bearer $API_KEY\" https://example.com'
+
+  # Nothing inherited but PATH, HOME and a few basics, plus the secrets
+  secrets exec --clean-env -- ./agent.sh";
+
+const CREATE_EXAMPLES: &str = "\
+Examples:
+  # From a pipe (one trailing newline is dropped)
+  printf %s \"$TOKEN\" | secrets create GITHUB_TOKEN -d \"CI bot, repo scope\"
+
+  # Asked twice on the terminal, input hidden
+  secrets create DATABASE_URL
+
+  # A file's bytes, exactly
+  secrets create TLS_KEY --from-file key.pem";
+
+const UPDATE_EXAMPLES: &str = "\
+Examples:
+  # A new value from a pipe, or asked twice on the terminal
+  printf %s \"$NEW_TOKEN\" | secrets update GITHUB_TOKEN
+  secrets update GITHUB_TOKEN
+
+  # Only the description: no value is asked for or read
+  secrets update GITHUB_TOKEN -d \"CI bot, read-only\"
+
+  # Value and description together
+  secrets update TLS_KEY --from-file new-key.pem -d \"renewed\"";
+
+const RENAME_EXAMPLES: &str = "\
+Examples:
+  # The spelling doctor suggests
+  secrets rename api_key API_KEY
+
+  # A clearer name; the value, id, times and history stay
+  secrets rename TOKEN GITHUB_DEPLOY_TOKEN";
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  # A dotenv file, all or none (exit 4 if a name exists already)
+  secrets import .env
+
+  # Say first what would change, then replace existing values
+  secrets import --dry-run --overwrite .env
+  secrets import --overwrite .env
+
+  # A flat JSON object, from a file or stdin
+  secrets import --json credentials.json
+  secrets import --json - < credentials.json";
+
+const DELETE_EXAMPLES: &str = "\
+Examples:
+  # Asks first on a terminal
+  secrets delete OLD_TOKEN
+
+  # In a script (no terminal to ask on), several at once: all or none
+  secrets delete --yes OLD_TOKEN STALE_KEY";
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {

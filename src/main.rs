@@ -1,13 +1,15 @@
 //! Entry point: parse the command line, run it, turn the outcome into one
 //! `error:` line (plus a `hint:`) and an exit code.
 
-use clap::Parser;
 use secrets::cli::{Cli, Command};
 use secrets::error::{EXEC_FAILED, Failure};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::parse_args() {
+        Ok(cli) => cli,
+        Err(refused) => return ExitCode::from(report(&refused.into(), false)),
+    };
     let is_exec = matches!(cli.command, Command::Exec(_));
     match secrets::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

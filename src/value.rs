@@ -45,6 +45,24 @@ impl SecretValue {
     }
 }
 
+/// The refusal of an unexpected argument to `create` or `update` (a value
+/// typed after the name, `--value VALUE`, or an unknown option, which may be
+/// a value too): why values never go there, and the three ways in. What was
+/// typed is never repeated.
+pub fn refused_in_argv(command: &str) -> Failure {
+    Failure::usage(
+        "unexpected argument (not repeated here: it may be a value); values never go on \
+         the command line, where every user of this machine can read them and shells \
+         keep them in their history",
+    )
+    .with_hint(format!(
+        "pipe it in (`printf %s \"$VALUE\" | secrets {command} NAME`), type it at the hidden \
+         prompt (`secrets {command} NAME` in a terminal), or read it from a file \
+         (`secrets {command} NAME --from-file PATH`); `secrets {command} --help` lists the \
+         options"
+    ))
+}
+
 /// Reads a value for `name`: `--from-file` first, else piped stdin, else a
 /// hidden prompt asked twice on the terminal.
 pub fn read_value(name: &str, from_file: Option<&Path>) -> Result<SecretValue> {
@@ -54,6 +72,23 @@ pub fn read_value(name: &str, from_file: Option<&Path>) -> Result<SecretValue> {
         None => prompt_twice(name)?,
     };
     Ok(SecretValue::new(bytes)?)
+}
+
+/// Reads a value for a change that does not need one (`update` with
+/// `--description`): `--from-file` first; else piped stdin, where nothing
+/// (an empty or closed stdin, or only a newline) means "keep the value";
+/// a terminal is never asked. A value can never be empty, so an empty
+/// input cannot be a value someone meant to store.
+pub fn read_value_if_given(from_file: Option<&Path>) -> Result<Option<SecretValue>> {
+    let bytes = match from_file {
+        Some(path) => read_file(path)?,
+        None if std::io::stdin().is_terminal() => return Ok(None),
+        None => read_piped_stdin()?,
+    };
+    if bytes.is_empty() && from_file.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(SecretValue::new(bytes)?))
 }
 
 fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {

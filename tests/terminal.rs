@@ -681,3 +681,20 @@ fn list_fits_the_terminal_and_never_breaks_a_name() {
     assert!(stdout(&out).contains(long_description), "{}", stdout(&out));
     assert!(!stdout(&out).contains(['…', '─']), "{}", stdout(&out));
 }
+
+#[test]
+fn update_with_only_a_description_on_a_terminal_does_not_ask() {
+    let sb = Sandbox::new();
+    sb.create("DESCRIBED", "kept-value");
+    let mut term = Terminal::run(&sb, &["update", "DESCRIBED", "-d", "new words"]);
+    term.expect("updated the description of secret 'DESCRIBED'");
+    let session = term.finish();
+    session.assert_code(0, "update -d on a terminal");
+    assert!(
+        !session.text().contains("input hidden"),
+        "asked for a value although only the description changes:\n{}",
+        session.text()
+    );
+    assert_eq!(sb.show_json("DESCRIBED")["description"], "new words");
+    assert_eq!(sb.value_of("DESCRIBED"), b"kept-value");
+}

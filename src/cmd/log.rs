@@ -20,7 +20,7 @@ impl Run for LogArgs {
         }
         let mut text = String::new();
         for event in &events {
-            let names = shown_names(&event.names);
+            let names = shown_names(&event.action, &event.names);
             let mut line = format!(
                 "{}  {:<17} {names}",
                 clock::rfc3339_utc(event.time_ms),
@@ -42,11 +42,12 @@ impl Run for LogArgs {
 /// Most names a line of the log shows; `log --json` has them all.
 const SHOWN_NAMES: usize = 5;
 
-/// An event's names as its line shows them: all of them, or the first few
-/// and how many there are (an `exec` of a large vault names thousands).
-fn shown_names(names: &[String]) -> String {
+/// An event's names as its line shows them: a rename's two as `OLD -> NEW`,
+/// others all, or the first few and how many there are (an `exec` of a large vault names thousands).
+fn shown_names(action: &str, names: &[String]) -> String {
     match names {
         [every] if every == crate::vault::events::EVERY_SECRET => "(every secret)".to_owned(),
+        [old, new] if action == "rename" => printable(&format!("{old} -> {new}")).into_owned(),
         names if names.len() > SHOWN_NAMES => format!(
             "{},… ({} secrets)",
             printable(&names[..SHOWN_NAMES - 1].join(",")),

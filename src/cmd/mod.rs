@@ -12,6 +12,7 @@ mod log;
 mod passwd;
 mod recipients;
 mod rekey;
+mod rename;
 mod show;
 mod update;
 
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => args.run(&paths),
         Command::Show(args) => args.run(&paths),
         Command::Update(args) => args.run(&paths),
+        Command::Rename(args) => args.run(&paths),
         Command::Delete(args) => args.run(&paths),
         Command::Exec(args) => args.run(&paths),
         Command::Passwd(args) => args.run(&paths),

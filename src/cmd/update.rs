@@ -1,11 +1,12 @@
-//! `secrets update NAME`: replace a secret's value (and description).
+//! `secrets update NAME`: replace a secret's value (and description), or
+//! only its description.
 
 use super::{Run, check_description};
 use crate::cli::UpdateArgs;
 use crate::config::Paths;
 use crate::error::Failure;
 use crate::output;
-use crate::value::read_value;
+use crate::value::{read_value, read_value_if_given};
 use crate::vault::Vault;
 use anyhow::Result;
 
@@ -19,10 +20,23 @@ impl Run for UpdateArgs {
                 .with_hint(format!("to add it: secrets create {}", self.name))
                 .into());
         };
-        let value = read_value(&existing.name, self.input.from_file.as_deref())?;
-        let meta = vault.update(&existing.name, self.input.description.as_deref(), &value)?;
+        let from_file = self.input.from_file.as_deref();
+        // With a new description the value is optional: no prompt, and an
+        // empty stdin keeps the stored value.
+        let value = match self.input.description {
+            Some(_) => read_value_if_given(from_file)?,
+            None => Some(read_value(&existing.name, from_file)?),
+        };
+        let description = self.input.description.as_deref();
+        let meta = vault.update(&existing.name, description, value.as_ref())?;
+        output::done(&match value {
+            Some(_) => format!("updated secret '{}'", meta.name),
+            None => format!(
+                "updated the description of secret '{}' (value unchanged)",
+                meta.name
+            ),
+        });
         drop(value);
-        output::done(&format!("updated secret '{}'", meta.name));
         if self.json {
             output::json(&meta)?;
         }

@@ -304,12 +304,14 @@ impl Vault {
     }
 
     /// Replaces the value of the secret matching `name` (any case), and its
-    /// description when one is given.
+    /// description when one is given. Without a value only the description
+    /// changes: the update time, which says how old the value is (`stale`),
+    /// stays, and the log says `describe`.
     pub fn update(
         &mut self,
         name: &str,
         description: Option<&str>,
-        value: &SecretValue,
+        value: Option<&SecretValue>,
     ) -> Result<SecretMeta> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let Some(existing) = find_meta(&tx, name)? else {
@@ -317,17 +319,33 @@ impl Vault {
                 .with_hint(format!("to add it: secrets create {name}"))
                 .into());
         };
-        // Sealed under the stored spelling: that is what exec will check.
-        let ciphertext =
-            crypto::seal_with_age(&recipients(&tx)?, &self.vault_id, &existing.name, value)?;
-        tx.execute(
-            "UPDATE secrets SET ciphertext = ?2, sealing = 'age', update_time_ms = ?3,
-                 description = COALESCE(?4, description)
-             WHERE id = ?1",
-            params![existing.id, ciphertext, clock::now_ms(), description],
-        )?;
+        let action = match value {
+            Some(value) => {
+                // Sealed under the stored spelling: that is what exec will check.
+                let ciphertext = crypto::seal_with_age(
+                    &recipients(&tx)?,
+                    &self.vault_id,
+                    &existing.name,
+                    value,
+                )?;
+                tx.execute(
+                    "UPDATE secrets SET ciphertext = ?2, sealing = 'age', update_time_ms = ?3,
+                         description = COALESCE(?4, description)
+                     WHERE id = ?1",
+                    params![existing.id, ciphertext, clock::now_ms(), description],
+                )?;
+                "update"
+            }
+            None => {
+                tx.execute(
+                    "UPDATE secrets SET description = COALESCE(?2, description) WHERE id = ?1",
+                    params![existing.id, description],
+                )?;
+                "describe"
+            }
+        };
         let meta = find_meta(&tx, &existing.name)?.context("the secret vanished")?;
-        events::record(&tx, "update", &[&meta.name], None, None)?;
+        events::record(&tx, action, &[&meta.name], None, None)?;
         tx.commit()?;
         Ok(meta)
     }

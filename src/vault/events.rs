@@ -103,7 +103,8 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> Result<Event> {
 }
 
 /// The events (oldest first) that name `name`, plus the whole-vault execs
-/// made while a secret of that name existed.
+/// made while a secret of that name existed (renames included: a secret
+/// renamed away no longer exists under its old name).
 fn involving(events: Vec<Event>, name: &str) -> Vec<Event> {
     let mut exists = false;
     let mut kept = Vec::new();
@@ -114,6 +115,13 @@ fn involving(events: Vec<Event>, name: &str) -> Vec<Event> {
             match event.action.as_str() {
                 "delete" => exists = false,
                 "create" | "import" => exists = true,
+                // Names [old, new]: the secret now goes by the last.
+                "rename" => {
+                    exists = event
+                        .names
+                        .last()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                }
                 _ => {}
             }
         }

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod import;
 mod permissions;
 pub mod recipients;
+pub mod rename;
 pub mod snapshot;
 pub mod usage;
 

@@ -159,7 +159,9 @@ impl Vault {
     }
 }
 
-fn unwrap_key(
+/// Opens the vault's data key with `identity`, and says which of its keys
+/// did.
+pub(super) fn unwrap_key(
     tx: &Transaction<'_>,
     identity: &Identity,
     vault_id: &str,

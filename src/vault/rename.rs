@@ -1,0 +1,86 @@
+//! Renaming a secret: the same row (id, times, description) under a new
+//! name. A value is sealed bound to its name, so renaming opens it under the
+//! old name and seals it again under the new one, which needs the identity.
+
+use super::crypto::{self, OpenedWith, Sealing};
+use super::damage::{Damage, Table, in_table};
+use super::db::{SecretMeta, Vault, begin_write, find_meta};
+use super::events;
+use super::identity::Identity;
+use super::recipients::unwrap_key;
+use crate::error::Failure;
+use crate::name::SecretName;
+use crate::value::SecretValue;
+use anyhow::{Context, Result};
+use rusqlite::params;
+
+impl Vault {
+    /// Renames the secret matching `old` (any case) to `new`, in one
+    /// transaction logged as `rename`. Refuses a `new` that another secret
+    /// has in any case; `new` may differ from `old` only in case. The value
+    /// ends up sealed under the data key, as `exec` would reseal it.
+    pub fn rename(
+        &mut self,
+        identity: &Identity,
+        old: &str,
+        new: &SecretName,
+    ) -> Result<SecretMeta> {
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let existing = find_meta(&tx, old)?.ok_or_else(|| missing(old))?;
+        if let Some(taken) = find_meta(&tx, new.as_str())?
+            && taken.id != existing.id
+        {
+            return Err(taken_by(&taken.name).into());
+        }
+        let (sealing, ciphertext) = sealed_value(&tx, &existing.id)?;
+        let (data_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
+        let value: SecretValue = match sealing {
+            Sealing::Age => crypto::open_with_age(
+                &identity.age_identities(),
+                &self.vault_id,
+                &existing.name,
+                &ciphertext,
+            )?,
+            Sealing::Key => data_key.open(&self.vault_id, &existing.name, &ciphertext)?,
+        };
+        let resealed = data_key.seal(&self.vault_id, new.as_str(), &value)?;
+        drop(value);
+        tx.execute(
+            "UPDATE secrets SET name = ?2, ciphertext = ?3, sealing = 'key' WHERE id = ?1",
+            params![existing.id, new.as_str(), resealed],
+        )?;
+        events::record(&tx, "rename", &[&existing.name, new.as_str()], None, None)?;
+        let meta = find_meta(&tx, new.as_str())?.context("the renamed secret vanished")?;
+        tx.commit()?;
+        Ok(meta)
+    }
+}
+
+/// The refusal of a rename whose old name is not in the vault (exit 3).
+pub fn missing(old: &str) -> Failure {
+    Failure::not_found(old).with_hint("`secrets list` shows the names in this vault")
+}
+
+/// The refusal of a rename to a name another secret has (exit 4).
+pub fn taken_by(name: &str) -> Failure {
+    Failure::new(
+        crate::error::ALREADY_EXISTS,
+        format!("secret '{name}' already exists"),
+    )
+    .with_hint("nothing was renamed; choose another name, or delete that secret first")
+}
+
+/// A secret's sealing and sealed value, by id.
+fn sealed_value(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(Sealing, Vec<u8>)> {
+    let damaged = in_table(Table::Secrets);
+    let (sealing, ciphertext): (String, Vec<u8>) = tx
+        .query_row(
+            "SELECT sealing, ciphertext FROM secrets WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(damaged)?;
+    let sealing = Sealing::parse(&sealing).map_err(|_| Damage::unexpected_row(Table::Secrets))?;
+    Ok((sealing, ciphertext))
+}
