@@ -1,0 +1,37 @@
+//! The integration tests, as one crate (one build, one link): each module
+//! is an area of behaviour and runs the real `secrets` binary against its
+//! own sandbox (`common`). The benchmark is a separate target
+//! (`tests/bench.rs`).
+
+mod common;
+
+mod beside;
+mod completions;
+mod concurrency;
+mod cores;
+mod damaged;
+mod delete;
+mod doctor;
+mod environment;
+mod escaping;
+mod exec;
+mod files;
+mod format;
+mod help;
+mod import;
+mod integrity;
+mod interrupted;
+mod keys;
+mod log;
+mod masking;
+mod names;
+mod properties;
+mod recipients;
+mod rekey;
+mod rename;
+mod roundtrip;
+mod signals;
+mod snapshot;
+mod terminal;
+mod usage;
+mod values;
