@@ -31,11 +31,6 @@ fn victim(sb: &Sandbox) -> PathBuf {
     path
 }
 
-fn is_root() -> bool {
-    // SAFETY: geteuid cannot fail and touches no memory.
-    unsafe { libc::geteuid() == 0 }
-}
-
 /// Runs `args` and asserts a clean refusal with `code` whose message names
 /// `file`; returns stderr.
 fn assert_refused(sb: &Sandbox, args: &[&str], code: i32, file: &Path) -> String {
@@ -98,8 +93,7 @@ fn a_link_in_place_of_the_usage_journal_is_refused_and_its_target_untouched() {
 
 #[test]
 fn another_users_usage_journal_is_refused() {
-    if !is_root() {
-        eprintln!("skipped: giving a file to another user needs root");
+    if !can_run(is_root(), "root (to give a file to another user)") {
         return;
     }
     let sb = with_secret();
@@ -225,8 +219,7 @@ fn a_vault_in_a_directory_others_can_write_is_refused() {
 
 #[test]
 fn a_vault_or_directory_of_another_user_is_refused() {
-    if !is_root() {
-        eprintln!("skipped: giving a file to another user needs root");
+    if !can_run(is_root(), "root (to give a file to another user)") {
         return;
     }
     let sb = with_secret();

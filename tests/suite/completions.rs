@@ -46,7 +46,7 @@ fn committed_completions_are_fresh() {
     );
 }
 
-use crate::common::{Sandbox, bin, stderr};
+use crate::common::{Sandbox, bin, can_run, installed, stderr};
 use std::io::{Read, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -77,20 +77,6 @@ fn shell(sb: &Sandbox, program: &str) -> std::process::Command {
     paths.extend(std::env::split_paths(&path));
     cmd.env("PATH", std::env::join_paths(paths).unwrap());
     cmd
-}
-
-/// Whether `program` is installed. In CI (`CI` set; `.ci/run` installs
-/// zsh and fish) a missing shell fails the test instead of skipping it.
-fn has(program: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "{program} is not installed (.ci/run installs it)"
-    );
-    found
 }
 
 fn script_for(sb: &Sandbox, shell_name: &str) -> std::path::PathBuf {
@@ -150,8 +136,7 @@ printf '%s\n' "${{COMPREPLY[*]}}""#,
 
 #[test]
 fn fish_completes_secret_names_without_the_identity() {
-    if !has("fish") {
-        eprintln!("skipped: fish is not installed");
+    if !can_run(installed("fish"), "fish") {
         return;
     }
     let sb = vault_without_identity();
@@ -169,8 +154,7 @@ fn fish_completes_secret_names_without_the_identity() {
 
 #[test]
 fn zsh_completes_secret_names_without_the_identity() {
-    if !has("zsh") || !has("script") {
-        eprintln!("skipped: zsh or util-linux `script` is not installed");
+    if !can_run(installed("zsh") && installed("script"), "zsh and `script`") {
         return;
     }
     let sb = vault_without_identity();

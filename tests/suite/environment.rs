@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::common::{Sandbox, assert_no_panic, assert_success, stderr, stdout};
+use crate::common::*;
 
 fn with_secrets() -> Sandbox {
     let sb = Sandbox::new();
@@ -33,27 +33,6 @@ fn parse_env(out: &std::process::Output) -> BTreeMap<String, String> {
 
 fn names(env: &BTreeMap<String, String>) -> BTreeSet<&str> {
     env.keys().map(String::as_str).collect()
-}
-
-/// Runs `exec [options] -- touch MARKER`; asserts exit 125 with an error
-/// line and that the program did not run.
-fn assert_125_not_run(sb: &Sandbox, options: &[&str]) {
-    let out = sb
-        .cmd()
-        .arg("exec")
-        .args(options)
-        .arg("--")
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(125), "exec {options:?}: {err}");
-    assert!(err.lines().any(|l| l.starts_with("error: ")), "{err}");
-    assert!(
-        !sb.marker_path().exists(),
-        "exec {options:?} exited 125 but the program ran"
-    );
-    assert_no_panic(&out);
 }
 
 #[test]
@@ -111,12 +90,13 @@ fn passphrases_are_removed_other_secrets_vars_pass_through() {
 fn unknown_name_in_only_or_except_exits_125_without_running() {
     let sb = with_secrets();
     for mask in ["auto", "never"] {
-        assert_125_not_run(&sb, &["--mask", mask, "--only", "NO_SUCH_SECRET"]);
-        assert_125_not_run(&sb, &["--mask", mask, "--only", "ENV_TOKEN,NO_SUCH"]);
-        assert_125_not_run(&sb, &["--mask", mask, "--except", "NO_SUCH_SECRET"]);
-        assert_125_not_run(
+        exec_refused(&sb, &["--mask", mask, "--only", "NO_SUCH_SECRET"], &[]);
+        exec_refused(&sb, &["--mask", mask, "--only", "ENV_TOKEN,NO_SUCH"], &[]);
+        exec_refused(&sb, &["--mask", mask, "--except", "NO_SUCH_SECRET"], &[]);
+        exec_refused(
             &sb,
             &["--mask", mask, "--except", "SECOND", "--except", "NOPE"],
+            &[],
         );
     }
 
@@ -340,8 +320,8 @@ fn env_prefix_injects_prefixed_names_only() {
 fn bad_env_prefix_exits_125_without_running() {
     let sb = with_secrets();
     for prefix in ["LD_", "1X", "A-", "SECRETS_", "BASH_FUNC_", "DYLD_"] {
-        assert_125_not_run(&sb, &["--env-prefix", prefix]);
-        assert_125_not_run(&sb, &["--mask", "never", "--env-prefix", prefix]);
+        exec_refused(&sb, &["--env-prefix", prefix], &[]);
+        exec_refused(&sb, &["--mask", "never", "--env-prefix", prefix], &[]);
     }
     // Control: an ordinary prefix runs.
     sb.cmd()
@@ -379,8 +359,8 @@ fn empty_vault_runs_the_program_with_a_note() {
 
     // Unknown names are still refused, before anything runs.
     let _ = std::fs::remove_file(sb.marker_path());
-    assert_125_not_run(&sb, &["--only", "NO_SUCH_SECRET"]);
-    assert_125_not_run(&sb, &["--except", "NO_SUCH_SECRET"]);
+    exec_refused(&sb, &["--only", "NO_SUCH_SECRET"], &[]);
+    exec_refused(&sb, &["--except", "NO_SUCH_SECRET"], &[]);
 
     // The exit code still passes through.
     sb.cmd()
@@ -409,16 +389,7 @@ fn refused_by_name(sb: &Sandbox, options: &[&str]) -> String {
         .args(sb.touch_marker_args())
         .output()
         .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(125), "exec {options:?}: {err}");
-    assert!(
-        !sb.marker_path().exists(),
-        "exec {options:?}: the program ran"
-    );
-    assert!(!err.contains("fixture-"), "a value leaked: {err}");
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
-    assert_no_panic(&out);
-    err
+    assert_exec_refused(sb, &out, &["fixture-"])
 }
 
 /// The environment `exec [options] -- env` gives the program.

@@ -7,7 +7,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::common::{Sandbox, assert_no_panic, stderr, stdout};
+use crate::common::*;
 use predicates::prelude::*;
 
 fn with_secret() -> Sandbox {
@@ -15,28 +15,6 @@ fn with_secret() -> Sandbox {
     sb.init();
     sb.create("EXEC_TOKEN", "exec-token-value");
     sb
-}
-
-/// Runs `exec [options] -- touch MARKER` and asserts exit 125 with an error,
-/// and that the marker was not created.
-fn assert_125_not_run(sb: &Sandbox, options: &[&str]) {
-    let out = sb
-        .cmd()
-        .arg("exec")
-        .args(options)
-        .arg("--")
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(125), "exec {options:?}: {err}");
-    assert!(err.lines().any(|l| l.starts_with("error: ")), "{err}");
-    assert!(
-        !sb.marker_path().exists(),
-        "exec {options:?} exited 125 but the program ran"
-    );
-    assert!(!err.contains("exec-token-value"), "value leaked: {err}");
-    assert_no_panic(&out);
 }
 
 #[test]
@@ -266,15 +244,15 @@ fn no_warning_when_nothing_is_overridden() {
 #[test]
 fn no_vault_exits_125_without_running() {
     let sb = Sandbox::new();
-    assert_125_not_run(&sb, &[]);
+    exec_refused(&sb, &[], &["exec-token-value"]);
 }
 
 #[test]
 fn missing_identity_exits_125_without_running() {
     let sb = with_secret();
     fs::remove_file(sb.identity_path()).unwrap();
-    assert_125_not_run(&sb, &[]);
-    assert_125_not_run(&sb, &["--only", "EXEC_TOKEN"]);
+    exec_refused(&sb, &[], &["exec-token-value"]);
+    exec_refused(&sb, &["--only", "EXEC_TOKEN"], &["exec-token-value"]);
 }
 
 #[test]
@@ -286,15 +264,19 @@ fn another_identity_exits_125_without_running() {
     assert_ne!(fs::read(sb.identity_path()).unwrap(), theirs);
     fs::write(sb.identity_path(), theirs).unwrap();
     fs::set_permissions(sb.identity_path(), fs::Permissions::from_mode(0o600)).unwrap();
-    assert_125_not_run(&sb, &[]);
+    exec_refused(&sb, &[], &["exec-token-value"]);
 }
 
 #[test]
 fn unknown_name_in_only_or_except_exits_125_without_running() {
     let sb = with_secret();
-    assert_125_not_run(&sb, &["--only", "NO_SUCH_SECRET"]);
-    assert_125_not_run(&sb, &["--only", "EXEC_TOKEN,NO_SUCH_SECRET"]);
-    assert_125_not_run(&sb, &["--except", "NO_SUCH_SECRET"]);
+    exec_refused(&sb, &["--only", "NO_SUCH_SECRET"], &["exec-token-value"]);
+    exec_refused(
+        &sb,
+        &["--only", "EXEC_TOKEN,NO_SUCH_SECRET"],
+        &["exec-token-value"],
+    );
+    exec_refused(&sb, &["--except", "NO_SUCH_SECRET"], &["exec-token-value"]);
 
     // Control: a known name runs.
     sb.cmd()

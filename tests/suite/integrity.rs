@@ -6,7 +6,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::common::{Sandbox, assert_no_panic, open_db, stderr};
+use crate::common::*;
 use predicates::prelude::*;
 use rusqlite::params;
 
@@ -31,26 +31,6 @@ fn ciphertext(sb: &Sandbox, name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-/// `exec -- touch MARKER` must exit 125 with an error and not run.
-fn assert_exec_refused(sb: &Sandbox, options: &[&str], values: &[&str]) {
-    let out = sb
-        .cmd()
-        .arg("exec")
-        .args(options)
-        .arg("--")
-        .args(sb.touch_marker_args())
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(125), "exec {options:?}: {err}");
-    assert!(err.lines().any(|l| l.starts_with("error: ")), "{err}");
-    assert!(!sb.marker_path().exists(), "program ran despite tampering");
-    for v in values {
-        assert!(!err.contains(v), "value {v} in stderr: {err}");
-    }
-    assert_no_panic(&out);
-}
-
 #[test]
 fn swapped_ciphertexts_are_refused() {
     let sb = Sandbox::new();
@@ -69,8 +49,8 @@ fn swapped_ciphertexts_are_refused() {
     assert_eq!(n, 1);
     drop(conn);
 
-    assert_exec_refused(&sb, &[], &["value-of-a", "value-of-b"]);
-    assert_exec_refused(&sb, &["--only", "A"], &["value-of-a", "value-of-b"]);
+    exec_refused(&sb, &[], &["value-of-a", "value-of-b"]);
+    exec_refused(&sb, &["--only", "A"], &["value-of-a", "value-of-b"]);
 }
 
 #[test]
@@ -83,7 +63,7 @@ fn flipped_byte_is_refused() {
     let mid = blob.len() / 2;
     blob[mid] ^= 0x01;
     set_ciphertext(&sb, "FLIPPED", &blob);
-    assert_exec_refused(&sb, &[], &["some-long-enough-value-to-flip"]);
+    exec_refused(&sb, &[], &["some-long-enough-value-to-flip"]);
 }
 
 #[test]
@@ -93,7 +73,7 @@ fn truncated_ciphertext_is_refused() {
     sb.create("TRUNCATED", "truncate-me-value");
     let blob = ciphertext(&sb, "TRUNCATED");
     set_ciphertext(&sb, "TRUNCATED", &blob[..blob.len() - 1]);
-    assert_exec_refused(&sb, &[], &["truncate-me-value"]);
+    exec_refused(&sb, &[], &["truncate-me-value"]);
 }
 
 #[test]
@@ -117,7 +97,7 @@ fn ciphertext_from_another_vault_is_refused() {
     assert_eq!(other.value_of("SHARED_NAME"), b"value-in-vault-two");
 
     set_ciphertext(&sb, "SHARED_NAME", &ciphertext(&other, "SHARED_NAME"));
-    assert_exec_refused(&sb, &[], &["value-in-vault-one", "value-in-vault-two"]);
+    exec_refused(&sb, &[], &["value-in-vault-one", "value-in-vault-two"]);
 }
 
 /// Kinds of file that are not a `secrets` vault.
@@ -179,7 +159,7 @@ fn foreign_file_at_vault_path_is_refused_and_untouched() {
             );
         }
         // exec fails before running.
-        assert_exec_refused(&sb, &[], &[]);
+        exec_refused(&sb, &[], &[]);
         assert_eq!(
             fs::read(sb.vault_path()).unwrap(),
             bytes,
@@ -213,7 +193,7 @@ fn newer_schema_is_refused_and_untouched() {
         .code(1)
         .stderr(predicate::str::contains("newer"));
     sb.cmd().arg("init").assert().code(1);
-    assert_exec_refused(&sb, &[], &["future-value"]);
+    exec_refused(&sb, &[], &["future-value"]);
 
     assert_eq!(
         fs::read(sb.vault_path()).unwrap(),
@@ -285,5 +265,5 @@ fn row_tampering_with_names_is_refused() {
     )
     .unwrap();
     drop(conn);
-    assert_exec_refused(&sb, &[], &["renamed-value"]);
+    exec_refused(&sb, &[], &["renamed-value"]);
 }

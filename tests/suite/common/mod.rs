@@ -327,3 +327,68 @@ pub fn open_db(path: &Path) -> rusqlite::Connection {
     conn.busy_timeout(Duration::from_secs(10)).unwrap();
     conn
 }
+
+/// Asserts that `out`, an `exec ... -- touch MARKER` run, was refused before
+/// the program ran: exit 125, an `error:` line, no panic, no marker, nothing
+/// on stdout, and none of `values` in stderr. Returns stderr.
+pub fn assert_exec_refused(sb: &Sandbox, out: &Output, values: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(125), "stderr:\n{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with("error: ")),
+        "no error line:\n{err}"
+    );
+    assert_no_panic(out);
+    assert!(
+        !sb.marker_path().exists(),
+        "exec exited 125 but the program ran:\n{err}"
+    );
+    assert!(out.stdout.is_empty(), "stdout: {}", stdout(out));
+    for value in values {
+        assert!(!err.contains(value), "a value leaked: {err}");
+    }
+    err
+}
+
+/// Runs `exec OPTIONS -- touch MARKER` and asserts it was refused before
+/// the program ran (`assert_exec_refused`). Returns stderr.
+pub fn exec_refused(sb: &Sandbox, options: &[&str], values: &[&str]) -> String {
+    let out = sb
+        .cmd()
+        .arg("exec")
+        .args(options)
+        .arg("--")
+        .args(sb.touch_marker_args())
+        .output()
+        .unwrap();
+    assert_exec_refused(sb, &out, values)
+}
+
+/// Whether a test that needs `what` (`available`) can run here. Outside CI
+/// a missing tool or privilege skips the test with a note; in CI (`CI` set:
+/// `.ci/run` installs the tools and runs as root) it fails instead, so no
+/// test passes there by skipping.
+pub fn can_run(available: bool, what: &str) -> bool {
+    assert!(
+        available || std::env::var_os("CI").is_none(),
+        "this test needs {what}, which CI provides"
+    );
+    if !available {
+        eprintln!("skipped: this test needs {what}");
+    }
+    available
+}
+
+/// Whether `program` is on PATH.
+pub fn installed(program: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether the tests run as root (needed to give a file to another user).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    unsafe { libc::geteuid() == 0 }
+}
