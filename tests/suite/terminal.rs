@@ -26,7 +26,7 @@ const POLL: Duration = Duration::from_millis(10);
 const VALUE: &str = "pty-typed s3cret $HOME & 'quoted' ünïcødé €";
 
 /// The binary running in a pseudo-terminal under `script`.
-struct Terminal {
+pub(crate) struct Terminal {
     child: Child,
     stdin: Option<ChildStdin>,
     /// Everything written to the terminal, in order (the binary's stdout and
@@ -41,17 +41,17 @@ struct Terminal {
 }
 
 /// What a finished session left behind.
-struct Session {
+pub(crate) struct Session {
     status: ExitStatus,
     transcript: Vec<u8>,
 }
 
 impl Session {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.transcript).into_owned()
     }
 
-    fn assert_code(&self, code: i32, what: &str) {
+    pub(crate) fn assert_code(&self, code: i32, what: &str) {
         assert_eq!(
             self.status.code(),
             Some(code),
@@ -93,7 +93,7 @@ fn spawn_reader(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>)
 impl Terminal {
     /// Runs `secrets ARGS...` in `sb` with a pseudo-terminal as its stdin,
     /// stdout, stderr and controlling terminal.
-    fn run(sb: &Sandbox, args: &[&str]) -> Terminal {
+    pub(crate) fn run(sb: &Sandbox, args: &[&str]) -> Terminal {
         Self::run_then(sb, args, None)
     }
 
@@ -104,7 +104,7 @@ impl Terminal {
     }
 
     /// Like `run`, with these variables added to the environment.
-    fn run_with_env(sb: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> Terminal {
+    pub(crate) fn run_with_env(sb: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> Terminal {
         Self::start(sb, env, None, args, None)
     }
 
@@ -185,7 +185,7 @@ impl Terminal {
 
     /// Waits until `text` appears on the terminal after what earlier calls
     /// consumed.
-    fn expect(&mut self, text: &str) {
+    pub(crate) fn expect(&mut self, text: &str) {
         let deadline = Instant::now() + STEP_TIMEOUT;
         loop {
             let found = {
@@ -250,7 +250,7 @@ impl Terminal {
     }
 
     /// Answers a hidden prompt: waits for it, then for echo to go off.
-    fn answer_hidden(&mut self, prompt: &str, value: &str) {
+    pub(crate) fn answer_hidden(&mut self, prompt: &str, value: &str) {
         self.expect(prompt);
         let deadline = Instant::now() + ECHO_OFF_TIMEOUT;
         while !self.echo_is_off() && Instant::now() < deadline {
@@ -260,13 +260,13 @@ impl Terminal {
     }
 
     /// Answers a visible prompt as soon as it appears.
-    fn answer(&mut self, prompt: &str, line: &str) {
+    pub(crate) fn answer(&mut self, prompt: &str, line: &str) {
         self.expect(prompt);
         self.type_line(line);
     }
 
     /// Waits for the binary (and `script`) to exit.
-    fn finish(mut self) -> Session {
+    pub(crate) fn finish(mut self) -> Session {
         let deadline = Instant::now() + STEP_TIMEOUT;
         let status = loop {
             match self.child.try_wait() {
@@ -300,15 +300,15 @@ impl Drop for Terminal {
     }
 }
 
-fn value_prompt(name: &str) -> String {
+pub(crate) fn value_prompt(name: &str) -> String {
     format!("Value for {name} (input hidden): ")
 }
 
-fn repeat_prompt(name: &str) -> String {
+pub(crate) fn repeat_prompt(name: &str) -> String {
     format!("Repeat the value for {name}: ")
 }
 
-fn delete_prompt(name: &str) -> String {
+pub(crate) fn delete_prompt(name: &str) -> String {
     format!("Permanently delete 1 secret ({name})? This cannot be undone. [y/N] ")
 }
 
@@ -514,7 +514,7 @@ fn protected_vault_with_token(passphrase: &str) -> Sandbox {
     sb
 }
 
-fn passphrase_prompt(sb: &Sandbox) -> String {
+pub(crate) fn passphrase_prompt(sb: &Sandbox) -> String {
     format!("Passphrase for {}: ", sb.identity_path().display())
 }
 
