@@ -42,6 +42,14 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
+/// `count` and `noun`, plural unless there is one: "1 secret", "2 secrets".
+pub fn count(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// Writes `text` to stdout in one go. A closed pipe (`secrets list | head`)
 /// surfaces as an `io::Error` of kind `BrokenPipe`, which `main` turns
 /// into a quiet exit.

@@ -42,7 +42,11 @@ impl Run for DoctorArgs {
             output::stdout(&text)?;
         }
         if self.strict && !findings.is_empty() {
-            return Err(Failure::new(1, format!("{} findings (--strict)", findings.len())).into());
+            return Err(Failure::new(
+                1,
+                format!("{} (--strict)", output::count(findings.len(), "finding")),
+            )
+            .into());
         }
         Ok(())
     }

@@ -69,8 +69,8 @@ impl Run for ImportArgs {
             output::stdout(&text)?;
         } else {
             output::done(&format!(
-                "imported {} secrets: {} created, {} updated, {} skipped",
-                plan.created.len() + plan.updated.len(),
+                "imported {}: {} created, {} updated, {} skipped",
+                output::count(plan.created.len() + plan.updated.len(), "secret"),
                 plan.created.len(),
                 plan.updated.len(),
                 plan.skipped.len()

@@ -355,3 +355,20 @@ fn values_that_look_like_variables_are_named_as_imported_literally() {
     let out = import(&sb, &["--skip-existing"], input);
     assert!(!stderr(&out).contains("literally"), "{}", stderr(&out));
 }
+
+#[test]
+fn one_import_is_counted_in_the_singular() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args(["import", "-"])
+        .write_stdin("ONLY_ONE=single-value\n")
+        .output()
+        .unwrap();
+    assert_success(&out, "import of one secret");
+    assert!(
+        stderr(&out).contains("imported 1 secret: 1 created"),
+        "{}",
+        stderr(&out)
+    );
+}
