@@ -62,7 +62,7 @@ impl Reader {
         fs::write(home.join("new-token.txt"), "readme-new-token\n").unwrap();
         fs::write(
             home.join(".env"),
-            "export API_KEY=readme-api-key\nDB_URL=\"postgres://readme\"\n",
+            "export API_KEY=readme-api-key\nDB_URL=\"db://readme\"\n",
         )
         .unwrap();
         fs::write(
@@ -116,8 +116,8 @@ impl Reader {
         let term = match line {
             "secrets create DATABASE_URL" => {
                 let mut term = Terminal::run(sb, &args);
-                term.answer_hidden(&value_prompt("DATABASE_URL"), "postgres://readme-db");
-                term.answer_hidden(&repeat_prompt("DATABASE_URL"), "postgres://readme-db");
+                term.answer_hidden(&value_prompt("DATABASE_URL"), "db://readme-db");
+                term.answer_hidden(&repeat_prompt("DATABASE_URL"), "db://readme-db");
                 term
             }
             "secrets delete GH_TOKEN" => {
