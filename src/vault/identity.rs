@@ -246,7 +246,9 @@ impl Identity {
     /// the secret key), a retired one with a `# retired:` line, a blank line
     /// between keys. age reads every key and skips the comments.
     fn text(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::new());
+        // Sized up front: a growing string would leave copies of the secret
+        // keys behind in freed, unzeroed memory.
+        let mut text = Zeroizing::new(String::with_capacity(self.keys.len() * KEY_TEXT_ROOM));
         for (index, key) in self.keys.iter().enumerate() {
             if index > 0 {
                 text.push('\n');
@@ -267,6 +269,9 @@ impl Identity {
 
 /// The comment that dates a key.
 const CREATED: &str = "# created: ";
+/// More than one key's text takes: its three comment lines (about 150
+/// bytes) and the secret key (74).
+const KEY_TEXT_ROOM: usize = 384;
 /// The comment that marks a key as retired, and since when.
 const RETIRED: &str = "# retired: ";
 
