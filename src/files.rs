@@ -164,7 +164,7 @@ pub fn refusal(path: &Path, error: &std::io::Error) -> Option<crate::error::Fail
     let why = error.get_ref()?.downcast_ref::<NotOurs>()?;
     Some(
         crate::error::Failure::new(
-            1,
+            crate::error::FAILED,
             format!(
                 "refusing to use {}: {why}; nothing was read or written through it",
                 path.display()

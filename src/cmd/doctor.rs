@@ -4,7 +4,7 @@ use super::Run;
 use crate::cli::{DoctorArgs, LimitArgs};
 use crate::config::Paths;
 use crate::doctor::{self, Limits};
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::output;
 use crate::vault::Vault;
 use anyhow::Result;
@@ -42,7 +42,9 @@ impl Run for DoctorArgs {
             output::stdout(&text)?;
         }
         if self.strict && !findings.is_empty() {
-            return Err(Failure::new(1, format!("{} findings (--strict)", findings.len())).into());
+            return Err(
+                Failure::new(FAILED, format!("{} findings (--strict)", findings.len())).into(),
+            );
         }
         Ok(())
     }

@@ -19,7 +19,7 @@
 use super::Run;
 use crate::cli::RekeyArgs;
 use crate::config::Paths;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::files;
 use crate::output;
 use crate::vault::{Identity, Vault};
@@ -172,7 +172,7 @@ fn refuse_if_still_used(path: &std::path::Path, identity: &Identity) -> Result<(
         return Ok(());
     }
     Err(Failure::new(
-        1,
+        FAILED,
         format!(
             "the vault at {} is still encrypted to the retired key {}; nothing was dropped",
             path.display(),

@@ -7,6 +7,7 @@
 
 use super::mask::{MaskedStream, Masker};
 use super::streams::MaskedStreams;
+use crate::error::FAILED;
 use anyhow::{Context, Result, anyhow};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 use signal_hook::iterator::SignalsInfo;
@@ -179,7 +180,7 @@ fn die_with_parent(command: &mut Command) {
             }
             // The parent may have died before the line above.
             if libc::getppid() != parent {
-                libc::_exit(1);
+                libc::_exit(FAILED.into());
             }
             Ok(())
         });
@@ -308,5 +309,5 @@ pub fn exit_like(status: ExitStatus) -> ! {
         }
         std::process::exit(128 + signal);
     }
-    std::process::exit(status.code().unwrap_or(1));
+    std::process::exit(status.code().unwrap_or(FAILED.into()));
 }

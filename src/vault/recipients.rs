@@ -11,7 +11,7 @@ use super::db::{Vault, begin_write, read_sealed, recipients};
 use super::events;
 use super::identity::Identity;
 use crate::clock;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use anyhow::{Result, anyhow};
 use rusqlite::{Transaction, params};
 
@@ -122,7 +122,7 @@ impl Vault {
         for recipient in removed {
             if !current.contains(recipient) {
                 return Err(Failure::new(
-                    1,
+                    FAILED,
                     format!("{recipient} is not a recipient of this vault"),
                 )
                 .with_hint("`secrets recipients list` shows them")
@@ -132,7 +132,7 @@ impl Vault {
         let remaining: Vec<&String> = current.iter().filter(|r| !removed.contains(r)).collect();
         if !remaining.iter().any(|r| identity.matches(r)) {
             return Err(Failure::new(
-                1,
+                FAILED,
                 "refusing to remove the last recipient your identity matches: you could no longer open the vault",
             )
             .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
