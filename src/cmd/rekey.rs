@@ -22,6 +22,7 @@ use crate::config::Paths;
 use crate::error::{FAILED, Failure};
 use crate::files;
 use crate::output;
+use crate::vault::events::Action;
 use crate::vault::{Identity, Vault};
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -91,7 +92,7 @@ fn move_to_current_key(vault: &mut Vault, identity: &Identity) -> Result<Vec<Str
     if !retired.is_empty() {
         vault.remove_recipients(identity, &retired)?;
     }
-    vault.record_event("rekey", Some(&current))?;
+    vault.record_event(Action::Rekey, Some(&current))?;
     Ok(retired)
 }
 

@@ -8,7 +8,7 @@
 use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{Table, in_table};
 use super::db::{Vault, begin_write, read_sealed, recipients};
-use super::events;
+use super::events::{self, Action};
 use super::identity::Identity;
 use crate::clock;
 use crate::error::{FAILED, Failure};
@@ -103,7 +103,7 @@ impl Vault {
         }
         wrap_key(&tx, &data_key, &self.vault_id)?;
         if !new.is_empty() {
-            events::record(&tx, "recipients add", &[], None, Some(&new.join(", ")))?;
+            events::record(&tx, Action::RecipientsAdd, &[], None, Some(&new.join(", ")))?;
         }
         tx.commit()?;
         Ok(new)
@@ -148,7 +148,7 @@ impl Vault {
         wrap_key(&tx, &new_key, &self.vault_id)?;
         events::record(
             &tx,
-            "recipients remove",
+            Action::RecipientsRemove,
             &[],
             None,
             Some(&removed.join(", ")),
