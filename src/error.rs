@@ -1,10 +1,13 @@
 //! The few failures that carry their own exit code and hint.
 //!
-//! Everything else is a plain `anyhow::Error` and exits 1. `main` downcasts
-//! to [`Failure`] to pick the exit code and print the hint line.
+//! Everything else is a plain `anyhow::Error` and exits [`FAILED`]. `main`
+//! downcasts to [`Failure`] to pick the exit code and print the hint line.
 
 use std::fmt;
 
+/// Exit code for every other failure: the vault, the identity, a file, a
+/// decryption (what a plain `anyhow::Error` exits with).
+pub const FAILED: u8 = 1;
 /// Exit code for usage errors: clap's own, refused names and values.
 pub const USAGE: u8 = 2;
 /// Exit code when a named secret does not exist.

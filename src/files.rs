@@ -102,6 +102,16 @@ impl std::fmt::Display for NotOurs {
 
 impl std::error::Error for NotOurs {}
 
+/// What open(2) answers with `O_NOFOLLOW` when the path is a symbolic link:
+/// ELOOP as POSIX says, but EMLINK on FreeBSD and DragonFly and EFTYPE on
+/// NetBSD.
+#[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
+const SYMBOLIC_LINK_REFUSED: i32 = libc::EMLINK;
+#[cfg(target_os = "netbsd")]
+const SYMBOLIC_LINK_REFUSED: i32 = libc::EFTYPE;
+#[cfg(not(any(target_os = "freebsd", target_os = "dragonfly", target_os = "netbsd")))]
+const SYMBOLIC_LINK_REFUSED: i32 = libc::ELOOP;
+
 /// Opens one of our own files beside the vault (`vault.db-usage`,
 /// `vault.db-exec`) with `options`, only if it is a regular file owned by
 /// this user, never through a symbolic link: whoever planted a link there
@@ -116,7 +126,7 @@ pub fn open_own_file(
     let flags = libc::O_NOFOLLOW | libc::O_NONBLOCK;
     let file = match options.custom_flags(flags).open(path) {
         Ok(file) => file,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+        Err(e) if e.raw_os_error() == Some(SYMBOLIC_LINK_REFUSED) => {
             return Err(refused(NotOurs::SymbolicLink));
         }
         // What a FIFO without a reader answers an open to write.
@@ -164,7 +174,7 @@ pub fn refusal(path: &Path, error: &std::io::Error) -> Option<crate::error::Fail
     let why = error.get_ref()?.downcast_ref::<NotOurs>()?;
     Some(
         crate::error::Failure::new(
-            1,
+            crate::error::FAILED,
             format!(
                 "refusing to use {}: {why}; nothing was read or written through it",
                 path.display()

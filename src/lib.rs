@@ -4,6 +4,9 @@
 //! The binary (`main.rs`) only parses and maps errors to exit codes; every
 //! module is reachable from here for tests and completions.
 
+#[cfg(not(unix))]
+compile_error!("secrets runs on Unix only: it relies on Unix file modes, signals and exec");
+
 pub mod cli;
 pub mod clock;
 pub mod cmd;

@@ -2,7 +2,7 @@
 //! `error:` line (plus a `hint:`) and an exit code.
 
 use secrets::cli::{Cli, Command};
-use secrets::error::{EXEC_FAILED, Failure};
+use secrets::error::{EXEC_FAILED, FAILED, Failure};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,7 +24,7 @@ fn report(error: &anyhow::Error, is_exec: bool) -> u8 {
     }
     let (code, hint) = match error.downcast_ref::<Failure>() {
         Some(failure) => (failure.code, failure.hint.as_deref()),
-        None => (1, None),
+        None => (FAILED, None),
     };
     secrets::output::stderr_line(&one_line(&format!("error: {error:#}")));
     if let Some(hint) = hint {

@@ -5,7 +5,7 @@
 //! the variable; at the prompt a person gets three tries, as sudo and ssh
 //! give, and the variable is not mentioned: it was not the source.
 
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::output;
 use age::secrecy::SecretString;
 use anyhow::Result;
@@ -50,7 +50,7 @@ pub fn unlock<T>(
         }
     }
     Err(Failure::new(
-        1,
+        FAILED,
         format!(
             "wrong passphrase for identity {shown} ({PROMPT_TRIES} tries); nothing was changed"
         ),
@@ -60,7 +60,7 @@ pub fn unlock<T>(
 
 /// The failure of a wrong passphrase for the identity at `shown`.
 pub fn wrong(shown: &str) -> Failure {
-    Failure::new(1, format!("wrong passphrase for identity {shown}"))
+    Failure::new(FAILED, format!("wrong passphrase for identity {shown}"))
 }
 
 /// A new passphrase: from `var` if set, else asked twice on the terminal.
@@ -94,7 +94,7 @@ fn from_env(var: &str) -> Result<Option<SecretString>> {
 fn prompt(text: &str, var: &str) -> Result<zeroize::Zeroizing<String>> {
     if std::fs::File::open("/dev/tty").is_err() {
         return Err(Failure::new(
-            1,
+            FAILED,
             "the identity needs a passphrase and there is no terminal to ask on",
         )
         .with_hint(format!("set {var} in the environment of this command"))

@@ -149,7 +149,7 @@ pub fn prompt(text: &str) -> Result<Zeroizing<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
             crate::output::stderr_line("");
             let _ = signal_hook::low_level::emulate_default_handler(SIGINT);
-            std::process::exit(130);
+            std::process::exit(128 + SIGINT);
         }
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             crate::output::stderr_line("");

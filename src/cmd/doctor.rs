@@ -4,7 +4,7 @@ use super::Run;
 use crate::cli::{DoctorArgs, LimitArgs};
 use crate::config::Paths;
 use crate::doctor::{self, Limits};
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::output;
 use crate::vault::Vault;
 use anyhow::Result;
@@ -43,7 +43,7 @@ impl Run for DoctorArgs {
         }
         if self.strict && !findings.is_empty() {
             return Err(Failure::new(
-                1,
+                FAILED,
                 format!("{} (--strict)", output::count(findings.len(), "finding")),
             )
             .into());

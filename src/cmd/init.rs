@@ -3,7 +3,7 @@
 use super::Run;
 use crate::cli::InitArgs;
 use crate::config::Paths;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::output;
 use crate::passphrase;
 use crate::vault::{Identity, Vault};
@@ -55,7 +55,7 @@ pub fn open_or_create(paths: &Paths) -> Result<Vault> {
         // Writes never ask for a passphrase; a protected identity's public
         // key is only in the vault, so `init` makes the vault first.
         if paths.identity.exists() && Identity::is_protected(&paths.identity)? {
-            return Err(Failure::new(1, format!("no vault at {}", paths.vault.display()))
+            return Err(Failure::new(FAILED, format!("no vault at {}", paths.vault.display()))
                 .with_hint("the identity is protected by a passphrase: run `secrets init` once to create the vault")
                 .into());
         }

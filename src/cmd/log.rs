@@ -7,6 +7,7 @@ use crate::clock;
 use crate::config::Paths;
 use crate::output::{self, printable};
 use crate::vault::Vault;
+use crate::vault::events::{Action, EVERY_SECRET, LoggedAction};
 use anyhow::Result;
 
 impl Run for LogArgs {
@@ -24,7 +25,7 @@ impl Run for LogArgs {
             let mut line = format!(
                 "{}  {:<17} {names}",
                 clock::rfc3339_utc(event.time_ms),
-                printable(&event.action)
+                printable(event.action.as_str())
             );
             if let Some(program) = &event.program {
                 line.push_str(&format!("  program={}", printable(program)));
@@ -44,10 +45,12 @@ const SHOWN_NAMES: usize = 5;
 
 /// An event's names as its line shows them: a rename's two as `OLD -> NEW`,
 /// others all, or the first few and how many there are (an `exec` of a large vault names thousands).
-fn shown_names(action: &str, names: &[String]) -> String {
+fn shown_names(action: &LoggedAction, names: &[String]) -> String {
     match names {
-        [every] if every == crate::vault::events::EVERY_SECRET => "(every secret)".to_owned(),
-        [old, new] if action == "rename" => printable(&format!("{old} -> {new}")).into_owned(),
+        [every] if every == EVERY_SECRET => "(every secret)".to_owned(),
+        [old, new] if *action == LoggedAction::Known(Action::Rename) => {
+            printable(&format!("{old} -> {new}")).into_owned()
+        }
         names if names.len() > SHOWN_NAMES => format!(
             "{},… ({} secrets)",
             printable(&names[..SHOWN_NAMES - 1].join(",")),

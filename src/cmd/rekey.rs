@@ -19,9 +19,10 @@
 use super::Run;
 use crate::cli::RekeyArgs;
 use crate::config::Paths;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::files;
 use crate::output;
+use crate::vault::events::Action;
 use crate::vault::{Identity, Vault};
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -91,7 +92,7 @@ fn move_to_current_key(vault: &mut Vault, identity: &Identity) -> Result<Vec<Str
     if !retired.is_empty() {
         vault.remove_recipients(identity, &retired)?;
     }
-    vault.record_event("rekey", Some(&current))?;
+    vault.record_event(Action::Rekey, Some(&current))?;
     Ok(retired)
 }
 
@@ -172,7 +173,7 @@ fn refuse_if_still_used(path: &std::path::Path, identity: &Identity) -> Result<(
         return Ok(());
     }
     Err(Failure::new(
-        1,
+        FAILED,
         format!(
             "the vault at {} is still encrypted to the retired key {}; nothing was dropped",
             path.display(),

@@ -3,9 +3,12 @@
 
 use super::environment::EnvironmentBlock;
 use crate::error::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, Failure};
-use std::ffi::{CString, OsStr, OsString};
-use std::io::{ErrorKind, Write};
+use libc::c_char;
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::io::{Error, ErrorKind, Write};
 use std::os::unix::ffi::OsStrExt;
+#[cfg(not(target_os = "linux"))]
+use std::os::unix::ffi::OsStringExt;
 use std::process::Command;
 
 /// The program and its arguments, run directly: no shell.
@@ -29,21 +32,70 @@ pub fn replace_process(argv: &[OsString], environment: &EnvironmentBlock) -> Fai
     else {
         return cannot_run(&ErrorKind::InvalidInput.into(), &argv[0]);
     };
-    let mut arg_pointers: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let mut arg_pointers: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
     arg_pointers.push(std::ptr::null());
     let env_pointers = environment.pointers();
-    // SAFETY: every pointer points into `args` or `environment`, both alive
-    // here, and each array ends with a null pointer. SIGPIPE goes back to its
-    // default, as std does for the programs it starts (Rust ignores it).
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-        libc::execvpe(
-            args[0].as_ptr(),
-            arg_pointers.as_ptr(),
-            env_pointers.as_ptr(),
-        );
+    // SAFETY: signal takes plain integers. SIGPIPE goes back to its default,
+    // as std does for the programs it starts (Rust ignores it).
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    let error = exec_on_path(&args[0], &arg_pointers, &env_pointers);
+    cannot_run(&error, &argv[0])
+}
+
+/// Runs `program` (looked up on our PATH unless it holds a `/`) with the
+/// null-terminated `argv` and `envp`: glibc's and musl's `execvpe`, a GNU
+/// extension. Returns only on failure.
+#[cfg(target_os = "linux")]
+fn exec_on_path(program: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Error {
+    // SAFETY: `program` is a live C string; `argv` and `envp` point to live
+    // C strings and each ends with a null pointer (their callers' contract).
+    unsafe { libc::execvpe(program.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    Error::last_os_error()
+}
+
+/// Where the C library has no `execvpe`: what it does, with POSIX `execve`.
+/// Each directory of our PATH in turn (an empty entry is the current
+/// directory); one that refuses us (EACCES) is remembered and the search goes
+/// on, a missing one is skipped, any other failure ends it.
+#[cfg(not(target_os = "linux"))]
+fn exec_on_path(program: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Error {
+    let name = program.to_bytes();
+    if name.contains(&b'/') {
+        return exec_file(program, argv, envp);
     }
-    cannot_run(&std::io::Error::last_os_error(), &argv[0])
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
+    let mut refused = None;
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(OsStr::from_bytes(name));
+        let Ok(candidate) = CString::new(candidate.into_os_string().into_vec()) else {
+            continue;
+        };
+        let error = exec_file(&candidate, argv, envp);
+        match error.kind() {
+            ErrorKind::PermissionDenied => refused = Some(error),
+            ErrorKind::NotFound | ErrorKind::NotADirectory => {}
+            _ => return error,
+        }
+    }
+    refused.unwrap_or_else(|| Error::from_raw_os_error(libc::ENOENT))
+}
+
+/// `execve` of `file`; a file the kernel cannot run (ENOEXEC: no `#!` line)
+/// is run by `/bin/sh`, as `execvp` and shells do.
+#[cfg(not(target_os = "linux"))]
+fn exec_file(file: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Error {
+    // SAFETY: as in `exec_on_path`: live C strings, null-terminated arrays.
+    unsafe { libc::execve(file.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    let error = Error::last_os_error();
+    if error.raw_os_error() != Some(libc::ENOEXEC) {
+        return error;
+    }
+    // `sh FILE ARGS...`: argv[1..] keeps the closing null pointer.
+    let mut with_shell = vec![c"sh".as_ptr(), file.as_ptr()];
+    with_shell.extend_from_slice(&argv[1..]);
+    // SAFETY: the same strings and arrays, plus two static/live C strings.
+    unsafe { libc::execve(c"/bin/sh".as_ptr(), with_shell.as_ptr(), envp.as_ptr()) };
+    error
 }
 
 /// The failure to start `program`, with the exit code a shell would use

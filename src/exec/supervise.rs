@@ -7,6 +7,7 @@
 
 use super::mask::{MaskedStream, Masker};
 use super::streams::MaskedStreams;
+use crate::error::FAILED;
 use anyhow::{Context, Result, anyhow};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 use signal_hook::iterator::SignalsInfo;
@@ -16,7 +17,7 @@ use std::fs::File;
 use std::io::{ErrorKind, PipeReader, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -166,9 +167,11 @@ impl Copier {
     }
 }
 
-/// The child is killed if `secrets` dies without forwarding anything (e.g.
-/// SIGKILL): no orphan keeps running unmasked.
+/// Linux: the child is killed if `secrets` dies without forwarding anything
+/// (e.g. SIGKILL): no orphan keeps running unmasked.
+#[cfg(target_os = "linux")]
 fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
     let parent = std::process::id() as libc::pid_t;
     // SAFETY: the closure runs in the forked child before exec and calls
     // only async-signal-safe functions (prctl, getppid, _exit).
@@ -179,12 +182,17 @@ fn die_with_parent(command: &mut Command) {
             }
             // The parent may have died before the line above.
             if libc::getppid() != parent {
-                libc::_exit(1);
+                libc::_exit(FAILED.into());
             }
             Ok(())
         });
     }
 }
+
+/// Elsewhere there is no portable way to ask for it: if `secrets` is killed
+/// with SIGKILL, the child keeps running on its own (the README says so).
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
 
 /// Forwards each signal sent to `secrets` alone. One that the kernel sent to
 /// the terminal's foreground group (Ctrl-C, Ctrl-\, a resize) already reached
@@ -308,5 +316,5 @@ pub fn exit_like(status: ExitStatus) -> ! {
         }
         std::process::exit(128 + signal);
     }
-    std::process::exit(status.code().unwrap_or(1));
+    std::process::exit(status.code().unwrap_or(FAILED.into()));
 }

@@ -15,7 +15,7 @@
 //! (see `snapshot`) as one message.
 
 use super::identity::Identity;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::value::SecretValue;
 use age::secrecy::ExposeSecret;
 use anyhow::{Context, Result, anyhow};
@@ -143,7 +143,7 @@ impl DataKey {
                     Ok(plain) if !retired.is_empty() => (plain, OpenedWith::RetiredKey),
                     _ => {
                         return Err(Failure::new(
-                            1,
+                            FAILED,
                             format!("cannot open the vault's data key: {reason}"),
                         )
                         .into());
@@ -157,7 +157,7 @@ impl DataKey {
             .and_then(|k| <[u8; KEY_LEN]>::try_from(k).ok())
             .ok_or_else(|| {
                 Failure::new(
-                    1,
+                    FAILED,
                     "the vault's data key belongs to another vault; refusing it",
                 )
             })?;
@@ -177,7 +177,7 @@ impl DataKey {
         let opened = with_associated_data(vault_id, name, |ad| open(&self.cipher, ad, sealed));
         let Some(plain) = opened else {
             return Err(Failure::new(
-                1,
+                FAILED,
                 format!(
                     "cannot decrypt secret '{name}': the ciphertext is damaged, or was sealed for another secret or vault"
                 ),
@@ -330,12 +330,13 @@ pub fn open_with_age(
     name: &str,
     sealed: &[u8],
 ) -> Result<SecretValue> {
-    let plain = age_decrypt(identities, sealed)
-        .map_err(|reason| Failure::new(1, format!("cannot decrypt secret '{name}': {reason}")))?;
+    let plain = age_decrypt(identities, sealed).map_err(|reason| {
+        Failure::new(FAILED, format!("cannot decrypt secret '{name}': {reason}"))
+    })?;
     let header = tagged(AGE_VALUE_TAG, vault_id, Some(name), &[]);
     let Some(value) = plain.strip_prefix(header.as_slice()) else {
         return Err(Failure::new(
-            1,
+            FAILED,
             format!("secret '{name}' holds a value sealed for another secret or vault; refusing to use it"),
         )
         .with_hint("the vault file was altered; update the secret to store a fresh value")

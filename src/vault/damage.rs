@@ -9,7 +9,7 @@
 //! Not for files that are not vaults at all (see `db::open_header`) or for
 //! a busy vault (`db::explain`).
 
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use rusqlite::ErrorCode;
 use rusqlite::types::FromSqlError;
 use std::fmt;
@@ -233,7 +233,7 @@ pub fn explain(error: anyhow::Error, vault: &Path) -> anyhow::Error {
         return error;
     };
     Failure::new(
-        1,
+        FAILED,
         format!(
             "the vault at {} is damaged ({damage}); it was left untouched",
             vault.display()

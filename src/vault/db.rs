@@ -299,7 +299,12 @@ impl Vault {
     /// Stores a new secret; refuses a name that exists in any case.
     pub fn insert(&mut self, secret: &NewSecret) -> Result<SecretMeta> {
         let refuse = super::import::Conflict::Refuse;
-        self.write(std::slice::from_ref(secret), refuse, false, "create")?;
+        self.write(
+            std::slice::from_ref(secret),
+            refuse,
+            false,
+            events::Action::Create,
+        )?;
         find_meta(&self.conn, secret.name.as_str())?.context("the new secret vanished")
     }
 
@@ -334,14 +339,14 @@ impl Vault {
                      WHERE id = ?1",
                     params![existing.id, ciphertext, clock::now_ms(), description],
                 )?;
-                "update"
+                events::Action::Update
             }
             None => {
                 tx.execute(
                     "UPDATE secrets SET description = COALESCE(?2, description) WHERE id = ?1",
                     params![existing.id, description],
                 )?;
-                "describe"
+                events::Action::Describe
             }
         };
         let meta = find_meta(&tx, &existing.name)?.context("the secret vanished")?;
@@ -367,7 +372,7 @@ impl Vault {
             }
         }
         let names: Vec<&str> = deleted.iter().map(String::as_str).collect();
-        events::record(&tx, "delete", &names, None, None)?;
+        events::record(&tx, events::Action::Delete, &names, None, None)?;
         tx.commit()?;
         self.scrub_wal();
         Ok(deleted)

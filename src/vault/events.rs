@@ -9,18 +9,112 @@ use super::damage::{Damage, Table, TimeField, in_table};
 use super::db::Vault;
 use crate::clock;
 use anyhow::Result;
+use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Transaction, params};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// In `names`, stands for every secret in the vault at that moment (an
 /// `exec` of the whole vault, which may hold thousands).
 pub const EVERY_SECRET: &str = "*";
 
+/// What an event records. Stored in the `action` column as [`Action::as_str`]
+/// gives it: the strings every version has written, so old rows read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    /// An update of the description alone.
+    Describe,
+    /// Names `[old, new]`.
+    Rename,
+    Delete,
+    Import,
+    Exec,
+    RecipientsAdd,
+    RecipientsRemove,
+    Rekey,
+}
+
+impl Action {
+    const ALL: [Action; 10] = [
+        Action::Create,
+        Action::Update,
+        Action::Describe,
+        Action::Rename,
+        Action::Delete,
+        Action::Import,
+        Action::Exec,
+        Action::RecipientsAdd,
+        Action::RecipientsRemove,
+        Action::Rekey,
+    ];
+
+    /// The stored and shown word (`log`, `log --json`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Describe => "describe",
+            Action::Rename => "rename",
+            Action::Delete => "delete",
+            Action::Import => "import",
+            Action::Exec => "exec",
+            Action::RecipientsAdd => "recipients add",
+            Action::RecipientsRemove => "recipients remove",
+            Action::Rekey => "rekey",
+        }
+    }
+
+    fn from_stored(stored: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == stored)
+    }
+}
+
+impl ToSql for Action {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+/// An event's action as read back. A word this version does not know (from
+/// a newer version that added an action, or an edit by hand) is kept as
+/// stored: `log` shows the row, escaped like all its text, rather than
+/// refusing the whole log; `log NAME` takes it as changing nothing about
+/// whether the secret exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoggedAction {
+    Known(Action),
+    Unknown(String),
+}
+
+impl LoggedAction {
+    fn from_stored(stored: String) -> LoggedAction {
+        match Action::from_stored(&stored) {
+            Some(action) => LoggedAction::Known(action),
+            None => LoggedAction::Unknown(stored),
+        }
+    }
+
+    /// The word as stored.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LoggedAction::Known(action) => action.as_str(),
+            LoggedAction::Unknown(stored) => stored,
+        }
+    }
+}
+
+impl Serialize for LoggedAction {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One entry of the log.
 #[derive(Debug, Serialize)]
 pub struct Event {
     pub time_ms: i64,
-    pub action: String,
+    pub action: LoggedAction,
     pub names: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
@@ -32,7 +126,7 @@ pub struct Event {
 /// Appends an event inside the caller's transaction.
 pub(super) fn record(
     tx: &Transaction<'_>,
-    action: &str,
+    action: Action,
     names: &[&str],
     program: Option<&str>,
     detail: Option<&str>,
@@ -52,7 +146,7 @@ pub(super) fn record(
 
 impl Vault {
     /// Records an event on its own (for actions made of several writes).
-    pub fn record_event(&mut self, action: &str, detail: Option<&str>) -> Result<()> {
+    pub fn record_event(&mut self, action: Action, detail: Option<&str>) -> Result<()> {
         let tx = super::db::begin_write(&mut self.conn, &self.path)?;
         record(&tx, action, &[], None, detail)?;
         tx.commit()?;
@@ -95,7 +189,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> Result<Event> {
     let names: String = row.get(2).map_err(&damaged)?;
     Ok(Event {
         time_ms,
-        action: row.get(1).map_err(&damaged)?,
+        action: LoggedAction::from_stored(row.get(1).map_err(&damaged)?),
         names: serde_json::from_str(&names).map_err(|_| Damage::unexpected_row(Table::Events))?,
         program: row.get(3).map_err(&damaged)?,
         detail: row.get(4).map_err(&damaged)?,
@@ -112,11 +206,11 @@ fn involving(events: Vec<Event>, name: &str) -> Vec<Event> {
         let named = event.names.iter().any(|n| n.eq_ignore_ascii_case(name));
         let every = event.names.iter().any(|n| n == EVERY_SECRET);
         if named {
-            match event.action.as_str() {
-                "delete" => exists = false,
-                "create" | "import" => exists = true,
+            match event.action {
+                LoggedAction::Known(Action::Delete) => exists = false,
+                LoggedAction::Known(Action::Create | Action::Import) => exists = true,
                 // Names [old, new]: the secret now goes by the last.
-                "rename" => {
+                LoggedAction::Known(Action::Rename) => {
                     exists = event
                         .names
                         .last()
@@ -130,4 +224,21 @@ fn involving(events: Vec<Event>, name: &str) -> Vec<Event> {
         }
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_as_itself() {
+        for action in Action::ALL {
+            assert_eq!(
+                LoggedAction::from_stored(action.as_str().to_owned()),
+                LoggedAction::Known(action)
+            );
+        }
+        let words: std::collections::HashSet<_> = Action::ALL.map(Action::as_str).into();
+        assert_eq!(words.len(), Action::ALL.len(), "distinct words");
+    }
 }

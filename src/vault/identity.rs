@@ -12,7 +12,7 @@
 //! `# retired: <time>` comment, so that vaults not yet moved to the current
 //! key still open; `rekey --drop-retired` removes them.
 
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::{files, passphrase};
 use age::secrecy::{ExposeSecret, SecretString};
 use anyhow::{Context, Result, anyhow};
@@ -286,7 +286,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let (file, metadata) = match files::open_regular(path) {
         Ok(opened) => opened,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Failure::new(1, format!("no identity at {}", path.display()))
+            return Err(Failure::new(FAILED, format!("no identity at {}", path.display()))
                 .with_hint(
                     "the identity decrypts the vault: restore it, or point --identity or SECRETS_IDENTITY at it",
                 )
@@ -294,7 +294,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             return Err(Failure::new(
-                1,
+                FAILED,
                 format!(
                     "identity {} is not a regular file; refusing to use it",
                     path.display()
@@ -307,7 +307,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let uid = files::effective_uid();
     if metadata.uid() != uid {
         return Err(Failure::new(
-            1,
+            FAILED,
             format!(
                 "identity {} belongs to another user (uid {}); refusing to use it",
                 path.display(),
@@ -324,7 +324,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let mode = metadata.mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(Failure::new(
-            1,
+            FAILED,
             format!(
                 "identity {} is accessible by other users (mode {mode:04o}); refusing to use it",
                 path.display()
@@ -342,7 +342,7 @@ fn read_private(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
         .with_context(cannot_read)?;
     if bytes.len() as u64 > MAX_FILE_LEN {
         return Err(Failure::new(
-            1,
+            FAILED,
             format!(
                 "identity {} is too large to be an identity file",
                 path.display()

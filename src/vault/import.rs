@@ -3,7 +3,7 @@
 
 use super::crypto;
 use super::db::{NewSecret, Vault, begin_write, find_meta, recipient_texts};
-use super::events;
+use super::events::{self, Action};
 use crate::clock;
 use crate::error::Failure;
 use crate::random;
@@ -38,7 +38,7 @@ impl Vault {
         conflict: Conflict,
         dry_run: bool,
     ) -> Result<ImportPlan> {
-        self.write(secrets, conflict, dry_run, "import")
+        self.write(secrets, conflict, dry_run, Action::Import)
             .map_err(|error| match error.downcast::<Failure>() {
                 Ok(failure) if failure.code == crate::error::ALREADY_EXISTS => failure
                     .with_hint("nothing was imported; pass --overwrite or --skip-existing")
@@ -56,7 +56,7 @@ impl Vault {
         secrets: &[NewSecret],
         conflict: Conflict,
         dry_run: bool,
-        action: &str,
+        action: Action,
     ) -> Result<ImportPlan> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let mut plan = ImportPlan::default();

@@ -14,7 +14,7 @@
 //! per user it is the common default); the files we keep there are opened
 //! only if they are ours (`files::open_own_file`).
 
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::files;
 use anyhow::Result;
 use std::fs::Metadata;
@@ -126,7 +126,7 @@ fn check_directory(vault: &Path, dir: &Path, uid: u32) -> Result<()> {
 
 fn refusal(vault: &Path, why: String, hint: String) -> anyhow::Error {
     Failure::new(
-        1,
+        FAILED,
         format!("the vault at {} {why}; refusing to use it", vault.display()),
     )
     .with_hint(hint)

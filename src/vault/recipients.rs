@@ -8,10 +8,10 @@
 use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{Table, in_table};
 use super::db::{Vault, begin_write, read_sealed, recipients};
-use super::events;
+use super::events::{self, Action};
 use super::identity::Identity;
 use crate::clock;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use anyhow::{Result, anyhow};
 use rusqlite::{Transaction, params};
 
@@ -103,7 +103,7 @@ impl Vault {
         }
         wrap_key(&tx, &data_key, &self.vault_id)?;
         if !new.is_empty() {
-            events::record(&tx, "recipients add", &[], None, Some(&new.join(", ")))?;
+            events::record(&tx, Action::RecipientsAdd, &[], None, Some(&new.join(", ")))?;
         }
         tx.commit()?;
         Ok(new)
@@ -122,7 +122,7 @@ impl Vault {
         for recipient in removed {
             if !current.contains(recipient) {
                 return Err(Failure::new(
-                    1,
+                    FAILED,
                     format!("{recipient} is not a recipient of this vault"),
                 )
                 .with_hint("`secrets recipients list` shows them")
@@ -132,7 +132,7 @@ impl Vault {
         let remaining: Vec<&String> = current.iter().filter(|r| !removed.contains(r)).collect();
         if !remaining.iter().any(|r| identity.matches(r)) {
             return Err(Failure::new(
-                1,
+                FAILED,
                 "refusing to remove the last recipient your identity matches: you could no longer open the vault",
             )
             .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
@@ -148,7 +148,7 @@ impl Vault {
         wrap_key(&tx, &new_key, &self.vault_id)?;
         events::record(
             &tx,
-            "recipients remove",
+            Action::RecipientsRemove,
             &[],
             None,
             Some(&removed.join(", ")),

@@ -5,7 +5,7 @@
 use super::crypto::{self, OpenedWith, Sealing};
 use super::damage::{Damage, Table, in_table};
 use super::db::{SecretMeta, Vault, begin_write, find_meta};
-use super::events;
+use super::events::{self, Action};
 use super::identity::Identity;
 use super::recipients::unwrap_key;
 use crate::error::Failure;
@@ -50,7 +50,13 @@ impl Vault {
             "UPDATE secrets SET name = ?2, ciphertext = ?3, sealing = 'key' WHERE id = ?1",
             params![existing.id, new.as_str(), resealed],
         )?;
-        events::record(&tx, "rename", &[&existing.name, new.as_str()], None, None)?;
+        events::record(
+            &tx,
+            Action::Rename,
+            &[&existing.name, new.as_str()],
+            None,
+            None,
+        )?;
         let meta = find_meta(&tx, new.as_str())?.context("the renamed secret vanished")?;
         tx.commit()?;
         Ok(meta)

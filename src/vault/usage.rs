@@ -185,13 +185,14 @@ fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
     let added = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id)
-             VALUES (?1, 'exec', ?2, ?3, ?4)",
+             VALUES (?1, ?5, ?2, ?3, ?4)",
         )?
         .execute(params![
             run.time_ms,
             serde_json::to_string(&names)?,
             run.program,
-            run.id
+            run.id,
+            super::events::Action::Exec
         ])?;
     if added == 0 {
         return Ok(());

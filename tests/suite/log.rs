@@ -236,3 +236,47 @@ fn a_large_run_is_abbreviated_in_the_table_and_whole_in_json() {
     );
     assert!(!text.contains("MANY_7"), "{text}");
 }
+
+#[test]
+fn an_action_this_version_does_not_know_is_shown_as_stored() {
+    // A newer version may log an action this one lacks, or a row may be
+    // edited by hand: the log still reads, showing the word as stored
+    // (escaped), and the row changes nothing about which secrets exist.
+    let sb = Sandbox::new();
+    sb.create("API_TOKEN", "unknown-action-value");
+    open_db(&sb.vault_path())
+        .execute_batch(
+            "INSERT INTO events (time_ms, action, names)
+             SELECT MAX(time_ms), 'token rotated', '[\"API_TOKEN\"]' FROM events;
+             INSERT INTO events (time_ms, action, names)
+             SELECT MAX(time_ms), 'bell' || char(7), '[]' FROM events;
+             INSERT INTO events (time_ms, action, names, program)
+             SELECT MAX(time_ms), 'exec', '[\"*\"]', 'true' FROM events;",
+        )
+        .unwrap();
+
+    let events = log_json(&sb, &[]);
+    assert_eq!(
+        actions(&events),
+        ["exec", "bell\u{7}", "token rotated", "create"],
+        "as stored"
+    );
+    let named = log_json(&sb, &["--name", "api_token"]);
+    assert_eq!(
+        actions(&named),
+        ["exec", "token rotated", "create"],
+        "the secret still exists for the whole-vault exec after it"
+    );
+    let out = sb.cmd().arg("log").output().unwrap();
+    assert_success(&out, "log");
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(" token rotated ") && l.ends_with(" API_TOKEN")),
+        "{text}"
+    );
+    assert!(
+        text.contains(r"bell\x07") && !text.contains('\u{7}'),
+        "control characters escaped: {text}"
+    );
+}
