@@ -9,6 +9,7 @@ use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{self, Damage, Table, TimeField, in_table};
 use super::events;
 use super::identity::Identity;
+use super::journal::Unfolded;
 use super::permissions;
 use super::snapshot::{self, Stamp};
 use crate::clock;
@@ -174,15 +175,27 @@ pub struct Vault {
     /// Set once the data key opened only with a retired key of the identity:
     /// the vault still needs moving to the current key.
     pub(super) opened_with_retired_key: bool,
+    /// The usage journal's runs, read when the vault was opened only to
+    /// read; empty when it was folded (or not read, for `exec`).
+    pub(super) unfolded: Unfolded,
     /// The descriptor the header was read through: kept (and dropped after
     /// `conn`) because closing it would drop SQLite's locks (`open_header`).
     header_file: std::fs::File,
 }
 
+/// What a command does with the vault it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Reads and writes: the connection may write.
+    ReadWrite,
+    /// Only reads: SQLite opens the file read-only, when it can.
+    ReadOnly,
+}
+
 impl Vault {
-    /// Opens the vault at `path`, which must exist and be a vault; migrates
-    /// an older schema and folds `exec`'s usage journal in. A foreign or newer
-    /// file is refused untouched.
+    /// Opens the vault at `path` for a command that writes it, which must
+    /// exist and be a vault; migrates an older schema and folds `exec`'s
+    /// usage journal in. A foreign or newer file is refused untouched.
     pub fn open(path: &Path) -> Result<Vault> {
         let mut vault = Vault::open_for_exec(path)?;
         vault.fold_usage()?;
@@ -192,6 +205,25 @@ impl Vault {
     /// Like `open`, without folding the usage journal: `exec` only appends
     /// to it, and never writes the database unless it reseals.
     pub fn open_for_exec(path: &Path) -> Result<Vault> {
+        Vault::connect(path, Access::ReadWrite)
+    }
+
+    /// Opens the vault at `path` for a command that only reads it: the file
+    /// stays byte for byte as it was (so `exec`'s snapshot stays current),
+    /// and the usage journal is read, not folded: its runs show in the last
+    /// uses and the log as if they were. A vault that needs a one-time
+    /// upgrade (an older schema, or the old WAL mode) gets it here as with
+    /// `open`; it has no snapshot to keep.
+    pub fn open_to_read(path: &Path) -> Result<Vault> {
+        // Before the database: see `Unfolded::read`.
+        let unfolded = Unfolded::read(path)?;
+        let mut vault = Vault::connect(path, Access::ReadOnly)?;
+        vault.unfolded = unfolded;
+        Ok(vault)
+    }
+
+    /// Opens the vault at `path` with `access`; see `open` and `open_to_read`.
+    fn connect(path: &Path, access: Access) -> Result<Vault> {
         if !path.exists() {
             return Err(Failure::new(1, format!("no vault at {}", path.display()))
                 .with_hint(
@@ -204,17 +236,21 @@ impl Vault {
         let (header_file, header) = open_header(path)?;
         permissions::check_sqlite_side_files(path)?;
         configure_sqlite();
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| explain(e, path))?;
+        let read_only = access == Access::ReadOnly && !needs_writing_to_read(path, &header);
+        let mode = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| explain(e, path))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
             vault_id: String::new(),
             opened_with_retired_key: false,
+            unfolded: Unfolded::default(),
             header_file,
         };
         vault.configure(&header)?;
@@ -275,16 +311,31 @@ impl Vault {
             .prepare(&format!("{SELECT_META} ORDER BY s.name COLLATE NOCASE"))
             .map_err(&damaged)?;
         let rows = stmt.query_map([], meta_from_row).map_err(&damaged)?;
-        let secrets: Vec<SecretMeta> = rows.collect::<rusqlite::Result<_>>().map_err(damaged)?;
-        for secret in &secrets {
+        let mut secrets: Vec<SecretMeta> =
+            rows.collect::<rusqlite::Result<_>>().map_err(damaged)?;
+        for secret in &mut secrets {
             secret.check_times()?;
+            self.add_unfolded_use(secret);
         }
         Ok(secrets)
     }
 
     /// The secret whose name matches `name` in any case.
     pub fn find(&self, name: &str) -> Result<Option<SecretMeta>> {
-        find_meta(&self.conn, name)
+        let mut found = find_meta(&self.conn, name)?;
+        if let Some(secret) = &mut found {
+            self.add_unfolded_use(secret);
+        }
+        Ok(found)
+    }
+
+    /// Counts the runs still in the usage journal in `secret`'s last use.
+    fn add_unfolded_use(&self, secret: &mut SecretMeta) {
+        secret.last_used_time_ms = self.unfolded.last_use(
+            &secret.name,
+            secret.create_time_ms,
+            secret.last_used_time_ms,
+        );
     }
 
     /// Like `find`, but a missing secret is a `not found` failure with a hint.
@@ -511,6 +562,17 @@ impl Vault {
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
+}
+
+/// Whether a command that only reads must still open the vault at `path`
+/// for writing: for the one-time upgrade of an older schema or of the old
+/// WAL mode, or to roll back a write cut off by a crash (a hot journal,
+/// which SQLite refuses to read read-only). A journal of a write under way
+/// looks the same; the read then waits for it, as it always did.
+fn needs_writing_to_read(path: &Path, header: &Header) -> bool {
+    header.in_wal_mode
+        || header.user_version < SCHEMA_VERSION
+        || std::fs::metadata(files::beside(path, "-journal")).is_ok_and(|m| m.len() > 0)
 }
 
 /// Process-wide SQLite settings, made once before the first connection: no

@@ -7,6 +7,7 @@ pub mod db;
 pub mod events;
 pub mod identity;
 pub mod import;
+pub mod journal;
 mod permissions;
 pub mod recipients;
 pub mod rename;
