@@ -2,8 +2,9 @@
 //! transaction: all of them or none.
 
 use super::crypto;
-use super::db::{NewSecret, SecretMeta, Vault, begin_write, find_meta, recipient_texts};
+use super::db::{NewSecret, Vault, begin_write};
 use super::events;
+use super::queries::{SecretMeta, find_meta, recipient_texts};
 use crate::clock;
 use crate::error::Failure;
 use crate::random;

@@ -23,44 +23,19 @@
 //! value, every field a little-endian u32 length and its bytes.
 
 use super::crypto::{self, SnapshotKey};
-use super::db::{self, Chosen, SCHEMA_VERSION, Unsealed};
+use super::db::{Chosen, Unsealed};
+use super::header::{self, Stamp};
 use super::identity::Identity;
 use crate::files;
 use crate::value::SecretValue;
 use anyhow::Result;
-use std::fs::{Metadata, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{Read, Write};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Starts the file; a later format gets a new one.
 const MAGIC: &[u8] = b"secrets exec snapshot v2\n";
-
-/// What identifies a vault file's committed state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    counter: u32,
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime_sec: i64,
-    mtime_nsec: i64,
-}
-
-impl Stamp {
-    /// The stamp of a file with change counter `counter` and `metadata`.
-    pub(super) fn of(counter: i32, metadata: &Metadata) -> Stamp {
-        Stamp {
-            counter: counter as u32,
-            dev: metadata.dev(),
-            ino: metadata.ino(),
-            size: metadata.size(),
-            mtime_sec: metadata.mtime(),
-            mtime_nsec: metadata.mtime_nsec(),
-        }
-    }
-}
 
 /// The snapshot file of the vault at `vault`.
 pub fn path(vault: &Path) -> PathBuf {
@@ -83,16 +58,8 @@ impl Snapshot {
     /// than our own regular file in its place (a symbolic link, a FIFO,
     /// another user's file) is refused: the command stops and names it.
     pub fn load(vault: &Path) -> Result<Option<Snapshot>> {
-        // Before exec opens the vault in SQLite, so this descriptor's close
-        // cannot drop SQLite's locks (see `db::open_header`). A vault that
-        // cannot be opened is reported by the vault itself.
-        let Ok((_, header)) = db::open_header(vault) else {
-            return Ok(None);
-        };
-        let Some(current) = header
-            .stamp
-            .filter(|_| header.user_version == SCHEMA_VERSION)
-        else {
+        // Before exec opens the vault in SQLite (see `header::current_stamp`).
+        let Some(current) = header::current_stamp(vault) else {
             return Ok(None);
         };
         let path = path(vault);
