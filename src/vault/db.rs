@@ -6,18 +6,14 @@
 //! concurrent `secrets` processes queue instead of failing. Values arrive
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
-use super::crypto::{self, DataKey, OpenedWith, Sealing};
+use super::crypto;
 use super::damage::{self, Table, in_table};
 use super::events;
-use super::header::{Header, header_of, open_header, refuse_newer};
-use super::identity::Identity;
+use super::header::{Header, open_header, refuse_newer};
 use super::journal::Unfolded;
 use super::permissions;
-use super::queries::{
-    SELECT_META, SealedSecret, SecretMeta, find_meta, meta_from_row, read_sealed, recipients,
-};
+use super::queries::{SELECT_META, SecretMeta, find_meta, meta_from_row, recipients};
 use super::schema::{SCHEMA_VERSION, apply_migrations, ensure_data_key};
-use super::snapshot;
 use crate::clock;
 use crate::error::Failure;
 use crate::files;
@@ -36,9 +32,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// `pread` into its own page cache (a 10,000-secret vault is about 4 MiB).
 const MMAP_SIZE: i64 = 64 << 20;
 
-/// From this many values on, `exec` opens them on several threads.
-const PARALLEL_OPEN_MIN: usize = 512;
-
 /// A secret to store.
 pub struct NewSecret {
     pub name: SecretName,
@@ -46,18 +39,11 @@ pub struct NewSecret {
     pub value: SecretValue,
 }
 
-/// A decrypted secret, ready to inject.
-pub struct Unsealed {
-    pub name: String,
-    pub value: SecretValue,
-}
-
-/// What `exec` chose to inject, decrypted.
-pub struct Chosen {
-    pub secrets: Vec<Unsealed>,
-    /// Every secret of the vault was chosen (the journal then says `*`).
-    pub everything: bool,
-}
+/// Told, with the vault's path, whenever a write to it is about to commit:
+/// what is kept beside the vault as a copy of it (exec's snapshot) is out
+/// of date from then on. Storage knows no such copy; the layer that opens
+/// the vault (`open`) registers what goes stale.
+pub(super) type OnWrite = fn(&Path);
 
 /// An open vault.
 pub struct Vault {
@@ -72,12 +58,13 @@ pub struct Vault {
     pub(super) unfolded: Unfolded,
     /// The descriptor the header was read through: kept (and dropped after
     /// `conn`) because closing it would drop SQLite's locks (`open_header`).
-    header_file: std::fs::File,
+    /// Stamps are read through it (`header_of`).
+    pub(super) header_file: std::fs::File,
 }
 
 /// What a command does with the vault it opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(super) enum Access {
     /// Reads and writes: the connection may write.
     ReadWrite,
     /// Only reads: SQLite opens the file read-only, when it can.
@@ -85,37 +72,11 @@ enum Access {
 }
 
 impl Vault {
-    /// Opens the vault at `path` for a command that writes it, which must
-    /// exist and be a vault; migrates an older schema and folds `exec`'s
-    /// usage journal in. A foreign or newer file is refused untouched.
-    pub fn open(path: &Path) -> Result<Vault> {
-        let mut vault = Vault::open_for_exec(path)?;
-        vault.fold_usage()?;
-        Ok(vault)
-    }
-
-    /// Like `open`, without folding the usage journal: `exec` only appends
-    /// to it, and never writes the database unless it reseals.
-    pub fn open_for_exec(path: &Path) -> Result<Vault> {
-        Vault::connect(path, Access::ReadWrite)
-    }
-
-    /// Opens the vault at `path` for a command that only reads it: the file
-    /// stays byte for byte as it was (so `exec`'s snapshot stays current),
-    /// and the usage journal is read, not folded: its runs show in the last
-    /// uses and the log as if they were. A vault that needs a one-time
-    /// upgrade (an older schema, or the old WAL mode) gets it here as with
-    /// `open`; it has no snapshot to keep.
-    pub fn open_to_read(path: &Path) -> Result<Vault> {
-        // Before the database: see `Unfolded::read`.
-        let unfolded = Unfolded::read(path)?;
-        let mut vault = Vault::connect(path, Access::ReadOnly)?;
-        vault.unfolded = unfolded;
-        Ok(vault)
-    }
-
-    /// Opens the vault at `path` with `access`; see `open` and `open_to_read`.
-    fn connect(path: &Path, access: Access) -> Result<Vault> {
+    /// Opens the vault at `path` with `access`, which must exist and be a
+    /// vault; migrates an older schema. A foreign or newer file is refused
+    /// untouched. `on_write` is told of every write as it commits (see
+    /// `OnWrite`). See `open` for how commands open it.
+    pub(super) fn connect(path: &Path, access: Access, on_write: OnWrite) -> Result<Vault> {
         if !path.exists() {
             return Err(Failure::new(1, format!("no vault at {}", path.display()))
                 .with_hint(
@@ -134,9 +95,16 @@ impl Vault {
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE
         };
-        let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        let mut conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| explain(e, path))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Registered before the first write this connection may make (a
+        // migration); told while the write lock is still held.
+        let written = path.to_owned();
+        conn.commit_hook(Some(move || {
+            on_write(&written);
+            false
+        }))?;
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
@@ -334,98 +302,6 @@ impl Vault {
             .map_err(in_table(Table::Secrets))
     }
 
-    /// `exec`'s whole use of the vault, in one transaction so that nothing
-    /// changes underneath it: reads every secret, lets `choose` pick, and
-    /// decrypts the chosen with `identity` (the data key: one age
-    /// decryption). A read transaction, unless some chosen rows are still
-    /// sealed with age: then it starts over in a write transaction and
-    /// reseals them under the data key. One failure fails all and changes
-    /// nothing. The run is recorded later, when the program starts
-    /// (`usage::PendingRun`).
-    pub fn unseal_for_exec(
-        &mut self,
-        identity: Option<&Identity>,
-        choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
-    ) -> Result<Chosen> {
-        let (secrets, everything) = match self.unseal(identity, &choose, false)? {
-            Some(done) => done,
-            None => self
-                .unseal(identity, &choose, true)?
-                .context("the vault changed while exec started; run it again")?,
-        };
-        Ok(Chosen {
-            secrets,
-            everything,
-        })
-    }
-
-    /// One attempt of `unseal_for_exec`. Without `reseal`, returns `None`
-    /// when a chosen row needs resealing. Also says whether every secret was
-    /// chosen.
-    fn unseal(
-        &mut self,
-        identity: Option<&Identity>,
-        choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
-        reseal: bool,
-    ) -> Result<Option<(Vec<Unsealed>, bool)>> {
-        let tx = if reseal {
-            begin_write(&mut self.conn, &self.path)?
-        } else {
-            self.conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(|e| explain(e, &self.path))?
-        };
-        let secrets = read_sealed(&tx)?;
-        let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
-        let chosen = choose(&names)?;
-        drop(names);
-        let everything = chosen.len() == secrets.len();
-        if chosen.is_empty() {
-            return Ok(Some((Vec::new(), everything)));
-        }
-        let age_sealed = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
-        if age_sealed && !reseal {
-            return Ok(None);
-        }
-        let identity = identity.context("the vault changed while exec started; run it again")?;
-        let keys = identity.age_identities();
-        let wrapped: Vec<u8> = tx
-            .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
-            .map_err(in_table(Table::Vault))?;
-        let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
-        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
-        let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
-        // Rows written with only the public key: open with age, reseal.
-        for (slot, &index) in chosen.iter().enumerate() {
-            let secret = &secrets[index];
-            if secret.sealing == Sealing::Age {
-                let value =
-                    crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
-                let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
-                tx.prepare_cached(
-                    "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
-                )?
-                .execute(params![secret.rowid, resealed])?;
-                values[slot] = Some(value);
-            }
-        }
-        open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
-        // No snapshot for a vault that opens only with a retired key: every
-        // exec goes to the vault and says so, until the vault is moved.
-        if !reseal && opened_with == OpenedWith::ActiveKey {
-            let opened = ReadAndOpened {
-                secrets: &secrets,
-                chosen: &chosen,
-                values: &values,
-            };
-            let (file, path) = (&self.header_file, &self.path);
-            leave_snapshot(file, path, &self.vault_id, identity, &data_key, opened)?;
-        }
-        let unsealed = into_unsealed(&secrets, &chosen, values);
-        tx.commit()?;
-        Ok(Some((unsealed, everything)))
-    }
-
     fn configure(&self, header: &Header) -> Result<()> {
         self.conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         if header.in_wal_mode {
@@ -509,8 +385,6 @@ pub(super) fn begin_write<'c>(
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| explain(e, path))?;
-    // The write lock is ours: exec's copy is about to be out of date.
-    snapshot::discard(path);
     Ok(tx)
 }
 
@@ -538,116 +412,6 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens every chosen value sealed under the data key (the slots still
-/// empty), on all cores when there are many: a 10,000-secret exec is mostly
-/// this loop.
-pub(super) fn open_with_data_key(
-    data_key: &DataKey,
-    vault_id: &str,
-    secrets: &[SealedSecret],
-    chosen: &[usize],
-    values: &mut [Option<SecretValue>],
-) -> Result<()> {
-    let open_chunk = |indices: &[usize], slots: &mut [Option<SecretValue>]| -> Result<()> {
-        for (&index, slot) in indices.iter().zip(slots) {
-            if slot.is_none() {
-                let secret = &secrets[index];
-                *slot = Some(data_key.open(vault_id, &secret.name, &secret.ciphertext)?);
-            }
-        }
-        Ok(())
-    };
-    if chosen.len() < PARALLEL_OPEN_MIN {
-        return open_chunk(chosen, values);
-    }
-    let threads = crate::threads::usable();
-    if threads < 2 {
-        return open_chunk(chosen, values);
-    }
-    let chunk = chosen.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = chosen
-            .chunks(chunk)
-            .zip(values.chunks_mut(chunk))
-            .map(|(indices, slots)| scope.spawn(move || open_chunk(indices, slots)))
-            .collect();
-        // Joined in order, so the error reported is the first secret's.
-        // (The scope joins any worker left when one fails.)
-        workers.into_iter().try_for_each(|w| {
-            w.join()
-                .unwrap_or_else(|_| Err(anyhow!("a decryption thread failed")))
-        })
-    })
-}
-
-/// What `exec` read and opened so far: the chosen values, in `chosen`'s
-/// order.
-struct ReadAndOpened<'a> {
-    secrets: &'a [SealedSecret],
-    chosen: &'a [usize],
-    values: &'a [Option<SecretValue>],
-}
-
-/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`), when
-/// every value is sealed under the data key: the chosen values are open, the
-/// others are opened for it (one that fails only means no snapshot). Called
-/// inside the read transaction: the file cannot change between the read and
-/// its stamp, which is read through the vault's own `file` (see
-/// `open_header`: a descriptor opened and closed here would drop the lock).
-fn leave_snapshot(
-    file: &std::fs::File,
-    path: &Path,
-    vault_id: &str,
-    identity: &Identity,
-    data_key: &DataKey,
-    opened: ReadAndOpened<'_>,
-) -> Result<()> {
-    let ReadAndOpened {
-        secrets,
-        chosen,
-        values,
-    } = opened;
-    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
-        return Ok(());
-    }
-    let Some(stamp) = header_of(file, path)?.stamp else {
-        return Ok(());
-    };
-    let mut is_chosen = vec![false; secrets.len()];
-    for &index in chosen {
-        is_chosen[index] = true;
-    }
-    let rest: Vec<usize> = (0..secrets.len()).filter(|&i| !is_chosen[i]).collect();
-    let mut rest_values: Vec<Option<SecretValue>> = rest.iter().map(|_| None).collect();
-    if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
-        return Ok(());
-    }
-    let every: Vec<(&str, &SecretValue)> = chosen
-        .iter()
-        .zip(values)
-        .chain(rest.iter().zip(&rest_values))
-        .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
-        .collect();
-    snapshot::store(path, stamp, vault_id, identity, &every);
-    Ok(())
-}
-
-/// The chosen secrets with their opened values, in `chosen`'s order.
-pub(super) fn into_unsealed(
-    secrets: &[SealedSecret],
-    chosen: &[usize],
-    values: Vec<Option<SecretValue>>,
-) -> Vec<Unsealed> {
-    chosen
-        .iter()
-        .zip(values)
-        .map(|(&index, value)| Unsealed {
-            name: secrets[index].name.clone(),
-            value: value.expect("every chosen value was opened"),
-        })
-        .collect()
-}
-
 /// `explain`, unless the error says that `table` is damaged.
 fn explain_read(error: rusqlite::Error, path: &Path, table: Table) -> anyhow::Error {
     match damage::found_in(error, table) {
@@ -657,7 +421,7 @@ fn explain_read(error: rusqlite::Error, path: &Path, table: Table) -> anyhow::Er
 }
 
 /// Turns SQLite's error codes into one line that names the file.
-fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
+pub(super) fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
     let shown = path.display();
     match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Failure::new(

@@ -19,8 +19,9 @@
 //! its truncation, so it never sees a run without its cancellation, and no
 //! line is lost.
 
-use super::db::{Chosen, Vault, begin_write};
+use super::db::{Vault, begin_write};
 use super::journal::{self, EVERY_SECRET, Line, Run, refused_or};
+use super::unsealed::Chosen;
 use crate::clock;
 use crate::{files, random};
 use anyhow::{Context, Result};
@@ -44,14 +45,9 @@ pub struct PendingRun {
 
 impl PendingRun {
     /// Writes the run of `program` with `chosen` (as `EVERY_SECRET` when
-    /// every secret was chosen) to the journal of the vault at `vault`,
-    /// folding the journal first if it has grown large.
+    /// every secret was chosen) to the journal of the vault at `vault`.
     pub fn begin(vault: &Path, program: &str, chosen: &Chosen) -> Result<PendingRun> {
         let path = journal::path(vault);
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() >= FOLD_AT) {
-            // Best effort: the next command that opens the vault folds it.
-            let _ = Vault::open(vault);
-        }
         let names: Vec<String> = if chosen.everything && !chosen.secrets.is_empty() {
             vec![EVERY_SECRET.to_owned()]
         } else {
@@ -99,6 +95,12 @@ impl PendingRun {
             .write_all(text.as_bytes())
             .with_context(|| format!("cannot write {}", self.path.display()))
     }
+}
+
+/// Whether the journal of the vault at `vault` has grown large enough for
+/// `exec` to fold it (`unseal::for_exec`).
+pub(super) fn journal_is_large(vault: &Path) -> bool {
+    std::fs::metadata(journal::path(vault)).is_ok_and(|m| m.len() >= FOLD_AT)
 }
 
 impl Vault {
