@@ -177,3 +177,30 @@ fn runs_still_in_the_journal_show_in_last_uses_and_the_log() {
         );
     }
 }
+
+#[test]
+fn a_write_cut_off_by_a_crash_is_rolled_back_for_a_read() {
+    // A copy of a vault taken mid-write, as a crash leaves it: the database
+    // with its rollback journal, and no process holding the write lock.
+    let sb = Sandbox::new();
+    sb.create_with_description("READ_ONE", "as committed", "reading-canary-1");
+    let crashed = Sandbox::new();
+    fs::create_dir_all(crashed.vault_dir()).unwrap();
+    let writer = open_db(&sb.vault_path());
+    // More changed pages than the cache holds: SQLite syncs the journal and
+    // writes some of them into the file before the commit.
+    writer
+        .execute_batch(
+            "PRAGMA cache_size = 1;
+             BEGIN IMMEDIATE;
+             UPDATE secrets SET description = printf('%.*c', 200000, 'x');",
+        )
+        .unwrap();
+    for suffix in ["", "-journal"] {
+        fs::copy(beside(&sb, suffix), beside(&crashed, suffix)).unwrap();
+    }
+    writer.execute_batch("ROLLBACK").unwrap();
+    let listed = json_of(&crashed, &["list", "--json"]);
+    assert_eq!(listed[0]["description"], "as committed", "{listed}");
+    assert!(!beside(&crashed, "-journal").exists(), "not rolled back");
+}
