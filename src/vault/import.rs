@@ -11,38 +11,6 @@ use crate::random;
 use anyhow::{Result, anyhow};
 use rusqlite::{Connection, params};
 
-/// A row an import writes: the index of its secret, and the stored secret
-/// it replaces, if any.
-type Write = (usize, Option<SecretMeta>);
-
-/// What importing `secrets` under `conflict` does, read through `conn`.
-fn plan(
-    conn: &Connection,
-    secrets: &[NewSecret],
-    conflict: Conflict,
-) -> Result<(ImportPlan, Vec<Write>)> {
-    let mut plan = ImportPlan::default();
-    let mut writes = Vec::with_capacity(secrets.len());
-    for (index, secret) in secrets.iter().enumerate() {
-        let name = secret.name.as_str();
-        match (find_meta(conn, name)?, conflict) {
-            (None, _) => {
-                plan.created.push(name.to_owned());
-                writes.push((index, None));
-            }
-            (Some(existing), Conflict::Refuse) => {
-                return Err(Failure::already_exists(&existing.name).into());
-            }
-            (Some(existing), Conflict::Overwrite) => {
-                plan.updated.push(existing.name.clone());
-                writes.push((index, Some(existing)));
-            }
-            (Some(existing), Conflict::Skip) => plan.skipped.push(existing.name),
-        }
-    }
-    Ok((plan, writes))
-}
-
 /// What to do with a name that already exists in the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
@@ -149,4 +117,36 @@ impl Vault {
             .map_err(|e| anyhow!("cannot store the import: {e}"))?;
         Ok(plan)
     }
+}
+
+/// A row an import writes: the index of its secret, and the stored secret
+/// it replaces, if any.
+type Write = (usize, Option<SecretMeta>);
+
+/// What importing `secrets` under `conflict` does, read through `conn`.
+fn plan(
+    conn: &Connection,
+    secrets: &[NewSecret],
+    conflict: Conflict,
+) -> Result<(ImportPlan, Vec<Write>)> {
+    let mut plan = ImportPlan::default();
+    let mut writes = Vec::with_capacity(secrets.len());
+    for (index, secret) in secrets.iter().enumerate() {
+        let name = secret.name.as_str();
+        match (find_meta(conn, name)?, conflict) {
+            (None, _) => {
+                plan.created.push(name.to_owned());
+                writes.push((index, None));
+            }
+            (Some(existing), Conflict::Refuse) => {
+                return Err(Failure::already_exists(&existing.name).into());
+            }
+            (Some(existing), Conflict::Overwrite) => {
+                plan.updated.push(existing.name.clone());
+                writes.push((index, Some(existing)));
+            }
+            (Some(existing), Conflict::Skip) => plan.skipped.push(existing.name),
+        }
+    }
+    Ok((plan, writes))
 }

@@ -2,9 +2,11 @@
 //! vault (`vault.db-usage`), instead of a write transaction on every launch
 //! (a rollback journal and its fsyncs, about a millisecond).
 //!
-//! Every other command folds the journal into the audit log (`events`) and
-//! the last-used times, in one transaction, before it reads the vault; `exec`
-//! folds it itself once it passes `FOLD_AT` bytes, so it stays small.
+//! Every command that writes the vault folds the journal into the audit log
+//! (`events`) and the last-used times, in one transaction, before it writes;
+//! `exec` folds it itself once it passes `FOLD_AT` bytes, so it stays small.
+//! Commands that only read never fold it: they read its runs (`journal`)
+//! and show them as if folded.
 //!
 //! A line holds what the `events` row will: the time, the program's name
 //! (argv[0]) and the injected names (`*` for the whole vault, spelled out
