@@ -11,7 +11,7 @@ use anyhow::Result;
 
 impl Run for DoctorArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let secrets = Vault::open(&paths.vault)?.list()?;
+        let secrets = Vault::open_to_read(&paths.vault)?.list()?;
         let now = crate::clock::now_ms();
         let limits = self.limits.to_limits();
         let findings: Vec<_> = secrets

@@ -9,9 +9,8 @@ use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
 use crate::output;
-use crate::vault::snapshot::{self, Snapshot};
 use crate::vault::usage::PendingRun;
-use crate::vault::{Chosen, Identity, Vault};
+use crate::vault::{Chosen, unseal};
 use anyhow::Result;
 use std::sync::Arc;
 
@@ -79,34 +78,18 @@ impl Run for ExecArgs {
 }
 
 impl ExecArgs {
-    /// Decrypts the chosen secrets: from exec's snapshot of the vault when
-    /// it is current, else from the vault.
+    /// Decrypts the chosen secrets (`vault::unseal`: from exec's snapshot
+    /// of the vault when it is current, else from the vault).
     fn decrypt(&self, paths: &Paths) -> Result<Chosen> {
         let choose = |names: &[&str]| {
             let chosen = environment::select(names, &self.only, &self.except)?;
             environment::refuse_reserved(names, &chosen, self.env_prefix.as_deref())?;
             Ok(chosen)
         };
-        let mut identity = None;
-        if let Some(snapshot) = Snapshot::load(&paths.vault)? {
-            // A snapshot always holds secrets: the identity is needed.
-            let loaded = identity.insert(Identity::load(&paths.identity)?);
-            match snapshot.open(loaded) {
-                // Current and authentic: its names are the vault's, so an
-                // unknown --only name is reported from it as well.
-                Some(opened) => return opened.unseal_for_exec(choose),
-                // Damaged, or sealed for another identity: the vault decides.
-                None => snapshot::discard(&paths.vault),
-            }
+        let chosen = unseal::for_exec(&paths.vault, &paths.identity, choose)?;
+        if chosen.opened_with_retired_key {
+            super::note_opened_with_retired_key(&paths.vault);
         }
-        let mut vault = Vault::open_for_exec(&paths.vault)?;
-        // Loaded before the vault is locked: unlocking it may mean a prompt,
-        // and writers must not wait on a person.
-        if identity.is_none() && vault.has_secrets()? {
-            identity = Some(Identity::load(&paths.identity)?);
-        }
-        let chosen = vault.unseal_for_exec(identity.as_ref(), choose)?;
-        super::note_if_opened_with_retired_key(&vault);
         Ok(chosen)
     }
 }

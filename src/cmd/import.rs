@@ -49,7 +49,7 @@ impl Run for ImportArgs {
             }
         } else {
             let mut vault = if self.dry_run {
-                crate::vault::Vault::open(&paths.vault)?
+                crate::vault::Vault::open_to_read(&paths.vault)?
             } else {
                 super::init::open_or_create(paths)?
             };

@@ -14,7 +14,7 @@ impl Run for InitArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         if paths.vault.exists() {
             // Refuses a foreign file, untouched; a real vault is left as is.
-            Vault::open(&paths.vault)?;
+            Vault::open_to_read(&paths.vault)?;
             let path = paths.vault.display().to_string();
             output::stdout(&format!(
                 "vault already exists at {}; nothing changed\n",

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 impl Run for ListArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let mut secrets = Vault::open(&paths.vault)?.list()?;
+        let mut secrets = Vault::open_to_read(&paths.vault)?.list()?;
         let (now, limits) = (crate::clock::now_ms(), self.limits.to_limits());
         secrets.retain(|s| {
             (!self.stale || crate::doctor::is_stale(s, limits, now))

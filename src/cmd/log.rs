@@ -12,7 +12,7 @@ use anyhow::Result;
 
 impl Run for LogArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let events = Vault::open(&paths.vault)?.events(self.name.as_deref(), self.limit)?;
+        let events = Vault::open_to_read(&paths.vault)?.events(self.name.as_deref(), self.limit)?;
         if self.json {
             return output::json(&events);
         }

@@ -65,10 +65,15 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Tells the user when `vault` opened only with a retired key of their
 /// identity, and how to move it to the current key.
 fn note_if_opened_with_retired_key(vault: &crate::vault::Vault) {
-    if !vault.opened_with_retired_key() {
-        return;
+    if vault.opened_with_retired_key() {
+        note_opened_with_retired_key(vault.path());
     }
-    let path = vault.path().display();
+}
+
+/// Tells the user that the vault at `vault` opened only with a retired key
+/// of their identity, and how to move it to the current key.
+fn note_opened_with_retired_key(vault: &std::path::Path) {
+    let path = vault.display();
     crate::output::note(&format!(
         "the vault at {path} opens only with a retired key of your identity"
     ));

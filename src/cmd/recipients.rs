@@ -13,10 +13,10 @@ use std::path::Path;
 
 impl Run for RecipientsArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let mut vault = Vault::open(&paths.vault)?;
         match self.action {
-            RecipientsAction::List => list(&vault, &paths.identity),
+            RecipientsAction::List => list(&Vault::open_to_read(&paths.vault)?, &paths.identity),
             RecipientsAction::Add(input) => {
+                let mut vault = Vault::open(&paths.vault)?;
                 let keys = input.public_keys()?;
                 let identity = Identity::load(&paths.identity)?;
                 let added = vault.add_public_keys(&identity, &keys)?;
@@ -32,6 +32,7 @@ impl Run for RecipientsArgs {
                 Ok(())
             }
             RecipientsAction::Remove(input) => {
+                let mut vault = Vault::open(&paths.vault)?;
                 let keys: Vec<String> = input.public_keys()?.into_iter().map(|k| k.text).collect();
                 let identity = Identity::load(&paths.identity)?;
                 vault.remove_recipients(&identity, &keys)?;

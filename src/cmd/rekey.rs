@@ -158,7 +158,7 @@ fn known_vaults(paths: &Paths) -> Result<Vec<PathBuf>> {
 }
 
 fn refuse_if_still_used(path: &std::path::Path, identity: &Identity) -> Result<()> {
-    let vault = Vault::open(path).with_context(|| {
+    let vault = Vault::open_to_read(path).with_context(|| {
         format!(
             "cannot check the vault at {} for retired keys",
             path.display()

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 impl Run for ShowArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let secret = Vault::open(&paths.vault)?.get(&self.name)?;
+        let secret = Vault::open_to_read(&paths.vault)?.get(&self.name)?;
         secret.check_times()?;
         if self.json {
             output::json(&secret)

@@ -1,30 +1,29 @@
-//! The vault file: one SQLite database, its schema and migrations, and every
-//! read and write of secrets.
+//! The vault file: one SQLite database, opened to read or to write, and the
+//! writes of secrets (its header is checked by `header`, its schema built by
+//! `schema`, shared reads are in `queries`).
 //!
 //! Each write is one `BEGIN IMMEDIATE` transaction under a busy timeout, so
 //! concurrent `secrets` processes queue instead of failing. Values arrive
 //! here already as plaintext only long enough to be sealed by `crypto`.
 
-use super::crypto::{self, DataKey, OpenedWith, Sealing};
-use super::damage::{self, Damage, Table, TimeField, in_table};
+use super::crypto;
+use super::damage::{self, Table, in_table};
 use super::events;
-use super::identity::Identity;
+use super::header::{Header, open_header, refuse_newer};
+use super::journal::Unfolded;
 use super::permissions;
-use super::snapshot::{self, Stamp};
+use super::queries::{SELECT_META, SecretMeta, find_meta, meta_from_row, recipients};
+use super::schema::{SCHEMA_VERSION, apply_migrations, ensure_data_key};
 use crate::clock;
-use crate::error::Failure;
+use crate::error::{FAILED, Failure};
 use crate::files;
 use crate::name::SecretName;
 use crate::random;
 use crate::value::SecretValue;
 use anyhow::{Context, Result, anyhow};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use serde::Serialize;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Marks a SQLite file as ours (`PRAGMA application_id`, "SCRT").
-const APPLICATION_ID: i32 = 0x5343_5254;
 
 /// How long a command waits for another one's write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,111 +32,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// `pread` into its own page cache (a 10,000-secret vault is about 4 MiB).
 const MMAP_SIZE: i64 = 64 << 20;
 
-/// From this many values on, `exec` opens them on several threads.
-const PARALLEL_OPEN_MIN: usize = 512;
-
-/// One schema step: SQL, then an optional step that needs Rust (crypto).
-struct Migration {
-    sql: &'static str,
-    then: Option<fn(&rusqlite::Transaction<'_>) -> Result<()>>,
-}
-
-/// Schema steps; `user_version` is the number applied. Never edit a step
-/// that has shipped: add one.
-const MIGRATIONS: &[Migration] = &[
-    // 1: secrets encrypted one by one with age to the stored recipients.
-    Migration {
-        sql: "CREATE TABLE vault (
-                  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-                  vault_id TEXT NOT NULL,
-                  create_time_ms INTEGER NOT NULL
-              );
-              CREATE TABLE recipients (
-                  recipient TEXT PRIMARY KEY,
-                  add_time_ms INTEGER NOT NULL
-              );
-              CREATE TABLE secrets (
-                  id TEXT PRIMARY KEY,
-                  name TEXT NOT NULL,
-                  ciphertext BLOB NOT NULL,
-                  description TEXT,
-                  create_time_ms INTEGER NOT NULL,
-                  update_time_ms INTEGER NOT NULL,
-                  last_used_time_ms INTEGER
-              );
-              CREATE UNIQUE INDEX secrets_name ON secrets (name COLLATE NOCASE);",
-        then: None,
-    },
-    // 2: a per-vault data key (age-encrypted to the recipients) that seals
-    // values, so exec needs one age decryption. Existing rows stay `age`
-    // until exec reseals them.
-    Migration {
-        sql: "ALTER TABLE vault ADD COLUMN data_key BLOB;
-              ALTER TABLE vault ADD COLUMN all_used_time_ms INTEGER;
-              ALTER TABLE secrets ADD COLUMN sealing TEXT NOT NULL DEFAULT 'age'
-                  CHECK (sealing IN ('age', 'key'));",
-        then: Some(ensure_data_key),
-    },
-    // 3: the audit log.
-    Migration {
-        sql: "CREATE TABLE events (
-                  id INTEGER PRIMARY KEY,
-                  time_ms INTEGER NOT NULL,
-                  action TEXT NOT NULL,
-                  names TEXT NOT NULL,
-                  program TEXT,
-                  detail TEXT
-              );",
-        then: None,
-    },
-    // 4: exec's runs arrive from the usage journal, each with an id so that
-    // folding it twice records it once.
-    Migration {
-        sql: "ALTER TABLE events ADD COLUMN usage_id TEXT;
-              CREATE UNIQUE INDEX events_usage_id ON events (usage_id);",
-        then: None,
-    },
-    // 5: an ssh key's comment (`me@laptop`), which the canonical key text
-    // drops, so that `recipients list` can say whose key it is.
-    Migration {
-        sql: "ALTER TABLE recipients ADD COLUMN comment TEXT;",
-        then: None,
-    },
-];
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// A secret's metadata, shaped like the Devbox service's Secret object.
-/// Never holds the value.
-#[derive(Debug, Clone, Serialize)]
-pub struct SecretMeta {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub create_time_ms: i64,
-    pub update_time_ms: i64,
-    pub last_used_time_ms: Option<i64>,
-}
-
-impl SecretMeta {
-    /// Refuses times no clock could have written (see `clock::is_plausible`),
-    /// which would print as dates millions of years away: the row is damaged.
-    pub fn check_times(&self) -> Result<(), Damage> {
-        let times = [
-            (Some(self.create_time_ms), TimeField::Created),
-            (Some(self.update_time_ms), TimeField::Updated),
-            (self.last_used_time_ms, TimeField::LastUsed),
-        ];
-        for (time, field) in times {
-            if time.is_some_and(|ms| !clock::is_plausible(ms)) {
-                return Err(Damage::time_out_of_range(Some(&self.name), field));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// A secret to store.
 pub struct NewSecret {
     pub name: SecretName,
@@ -145,26 +39,11 @@ pub struct NewSecret {
     pub value: SecretValue,
 }
 
-/// A stored secret as `exec` needs it: its row, stored name and sealed value.
-pub struct SealedSecret {
-    pub(super) rowid: i64,
-    pub name: String,
-    pub(super) sealing: Sealing,
-    pub(super) ciphertext: Vec<u8>,
-}
-
-/// A decrypted secret, ready to inject.
-pub struct Unsealed {
-    pub name: String,
-    pub value: SecretValue,
-}
-
-/// What `exec` chose to inject, decrypted.
-pub struct Chosen {
-    pub secrets: Vec<Unsealed>,
-    /// Every secret of the vault was chosen (the journal then says `*`).
-    pub everything: bool,
-}
+/// Told, with the vault's path, whenever a write to it is about to commit:
+/// what is kept beside the vault as a copy of it (exec's snapshot) is out
+/// of date from then on. Storage knows no such copy; the layer that opens
+/// the vault (`open`) registers what goes stale.
+pub(super) type OnWrite = fn(&Path);
 
 /// An open vault.
 pub struct Vault {
@@ -174,26 +53,32 @@ pub struct Vault {
     /// Set once the data key opened only with a retired key of the identity:
     /// the vault still needs moving to the current key.
     pub(super) opened_with_retired_key: bool,
+    /// The usage journal's runs, read when the vault was opened only to
+    /// read; empty when it was folded (or not read, for `exec`).
+    pub(super) unfolded: Unfolded,
     /// The descriptor the header was read through: kept (and dropped after
     /// `conn`) because closing it would drop SQLite's locks (`open_header`).
-    header_file: std::fs::File,
+    /// Stamps are read through it (`header_of`).
+    pub(super) header_file: std::fs::File,
+}
+
+/// What a command does with the vault it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    /// Reads and writes: the connection may write.
+    ReadWrite,
+    /// Only reads: SQLite opens the file read-only, when it can.
+    ReadOnly,
 }
 
 impl Vault {
-    /// Opens the vault at `path`, which must exist and be a vault; migrates
-    /// an older schema and folds `exec`'s usage journal in. A foreign or newer
-    /// file is refused untouched.
-    pub fn open(path: &Path) -> Result<Vault> {
-        let mut vault = Vault::open_for_exec(path)?;
-        vault.fold_usage()?;
-        Ok(vault)
-    }
-
-    /// Like `open`, without folding the usage journal: `exec` only appends
-    /// to it, and never writes the database unless it reseals.
-    pub fn open_for_exec(path: &Path) -> Result<Vault> {
+    /// Opens the vault at `path` with `access`, which must exist and be a
+    /// vault; migrates an older schema. A foreign or newer file is refused
+    /// untouched. `on_write` is told of every write as it commits (see
+    /// `OnWrite`). See `open` for how commands open it.
+    pub(super) fn connect(path: &Path, access: Access, on_write: OnWrite) -> Result<Vault> {
         if !path.exists() {
-            return Err(Failure::new(1, format!("no vault at {}", path.display()))
+            return Err(Failure::new(FAILED, format!("no vault at {}", path.display()))
                 .with_hint(
                     "run `secrets init` to create one, or point --vault or SECRETS_VAULT at yours",
                 )
@@ -204,17 +89,28 @@ impl Vault {
         let (header_file, header) = open_header(path)?;
         permissions::check_sqlite_side_files(path)?;
         configure_sqlite();
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| explain(e, path))?;
+        let read_only = access == Access::ReadOnly && !needs_writing_to_read(path, &header);
+        let mode = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let mut conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| explain(e, path))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Registered before the first write this connection may make (a
+        // migration); told while the write lock is still held.
+        let written = path.to_owned();
+        conn.commit_hook(Some(move || {
+            on_write(&written);
+            false
+        }))?;
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
             vault_id: String::new(),
             opened_with_retired_key: false,
+            unfolded: Unfolded::default(),
             header_file,
         };
         vault.configure(&header)?;
@@ -275,16 +171,31 @@ impl Vault {
             .prepare(&format!("{SELECT_META} ORDER BY s.name COLLATE NOCASE"))
             .map_err(&damaged)?;
         let rows = stmt.query_map([], meta_from_row).map_err(&damaged)?;
-        let secrets: Vec<SecretMeta> = rows.collect::<rusqlite::Result<_>>().map_err(damaged)?;
-        for secret in &secrets {
+        let mut secrets: Vec<SecretMeta> =
+            rows.collect::<rusqlite::Result<_>>().map_err(damaged)?;
+        for secret in &mut secrets {
             secret.check_times()?;
+            self.add_unfolded_use(secret);
         }
         Ok(secrets)
     }
 
     /// The secret whose name matches `name` in any case.
     pub fn find(&self, name: &str) -> Result<Option<SecretMeta>> {
-        find_meta(&self.conn, name)
+        let mut found = find_meta(&self.conn, name)?;
+        if let Some(secret) = &mut found {
+            self.add_unfolded_use(secret);
+        }
+        Ok(found)
+    }
+
+    /// Counts the runs still in the usage journal in `secret`'s last use.
+    fn add_unfolded_use(&self, secret: &mut SecretMeta) {
+        secret.last_used_time_ms = self.unfolded.last_use(
+            &secret.name,
+            secret.create_time_ms,
+            secret.last_used_time_ms,
+        );
     }
 
     /// Like `find`, but a missing secret is a `not found` failure with a hint.
@@ -396,98 +307,6 @@ impl Vault {
             .map_err(in_table(Table::Secrets))
     }
 
-    /// `exec`'s whole use of the vault, in one transaction so that nothing
-    /// changes underneath it: reads every secret, lets `choose` pick, and
-    /// decrypts the chosen with `identity` (the data key: one age
-    /// decryption). A read transaction, unless some chosen rows are still
-    /// sealed with age: then it starts over in a write transaction and
-    /// reseals them under the data key. One failure fails all and changes
-    /// nothing. The run is recorded later, when the program starts
-    /// (`usage::PendingRun`).
-    pub fn unseal_for_exec(
-        &mut self,
-        identity: Option<&Identity>,
-        choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
-    ) -> Result<Chosen> {
-        let (secrets, everything) = match self.unseal(identity, &choose, false)? {
-            Some(done) => done,
-            None => self
-                .unseal(identity, &choose, true)?
-                .context("the vault changed while exec started; run it again")?,
-        };
-        Ok(Chosen {
-            secrets,
-            everything,
-        })
-    }
-
-    /// One attempt of `unseal_for_exec`. Without `reseal`, returns `None`
-    /// when a chosen row needs resealing. Also says whether every secret was
-    /// chosen.
-    fn unseal(
-        &mut self,
-        identity: Option<&Identity>,
-        choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
-        reseal: bool,
-    ) -> Result<Option<(Vec<Unsealed>, bool)>> {
-        let tx = if reseal {
-            begin_write(&mut self.conn, &self.path)?
-        } else {
-            self.conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(|e| explain(e, &self.path))?
-        };
-        let secrets = read_sealed(&tx)?;
-        let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
-        let chosen = choose(&names)?;
-        drop(names);
-        let everything = chosen.len() == secrets.len();
-        if chosen.is_empty() {
-            return Ok(Some((Vec::new(), everything)));
-        }
-        let age_sealed = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
-        if age_sealed && !reseal {
-            return Ok(None);
-        }
-        let identity = identity.context("the vault changed while exec started; run it again")?;
-        let keys = identity.age_identities();
-        let wrapped: Vec<u8> = tx
-            .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
-            .map_err(in_table(Table::Vault))?;
-        let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
-        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
-        let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
-        // Rows written with only the public key: open with age, reseal.
-        for (slot, &index) in chosen.iter().enumerate() {
-            let secret = &secrets[index];
-            if secret.sealing == Sealing::Age {
-                let value =
-                    crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
-                let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
-                tx.prepare_cached(
-                    "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
-                )?
-                .execute(params![secret.rowid, resealed])?;
-                values[slot] = Some(value);
-            }
-        }
-        open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
-        // No snapshot for a vault that opens only with a retired key: every
-        // exec goes to the vault and says so, until the vault is moved.
-        if !reseal && opened_with == OpenedWith::ActiveKey {
-            let opened = ReadAndOpened {
-                secrets: &secrets,
-                chosen: &chosen,
-                values: &values,
-            };
-            let (file, path) = (&self.header_file, &self.path);
-            leave_snapshot(file, path, &self.vault_id, identity, &data_key, opened)?;
-        }
-        let unsealed = into_unsealed(&secrets, &chosen, values);
-        tx.commit()?;
-        Ok(Some((unsealed, everything)))
-    }
-
     fn configure(&self, header: &Header) -> Result<()> {
         self.conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         if header.in_wal_mode {
@@ -516,6 +335,17 @@ impl Vault {
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
+}
+
+/// Whether a command that only reads must still open the vault at `path`
+/// for writing: for the one-time upgrade of an older schema or of the old
+/// WAL mode, or to roll back a write cut off by a crash (a hot journal,
+/// which SQLite refuses to read read-only). A journal of a write under way
+/// looks the same; the read then waits for it, as it always did.
+fn needs_writing_to_read(path: &Path, header: &Header) -> bool {
+    header.in_wal_mode
+        || header.user_version < SCHEMA_VERSION
+        || std::fs::metadata(files::beside(path, "-journal")).is_ok_and(|m| m.len() > 0)
 }
 
 /// Process-wide SQLite settings, made once before the first connection: no
@@ -560,8 +390,6 @@ pub(super) fn begin_write<'c>(
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| explain(e, path))?;
-    // The write lock is ours: exec's copy is about to be out of date.
-    snapshot::discard(path);
     Ok(tx)
 }
 
@@ -589,361 +417,6 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
     Ok(())
 }
 
-/// Every secret with its sealed value, by name.
-pub(super) fn read_sealed(tx: &rusqlite::Transaction<'_>) -> Result<Vec<SealedSecret>> {
-    // Unordered: the environment has no order, and sorting 10,000 names
-    // costs more than reading them.
-    let damaged = in_table(Table::Secrets);
-    let mut stmt = tx
-        .prepare("SELECT rowid, name, sealing, ciphertext FROM secrets")
-        .map_err(&damaged)?;
-    let mut rows = stmt.query([]).map_err(&damaged)?;
-    let mut secrets = Vec::new();
-    while let Some(row) = rows.next().map_err(&damaged)? {
-        let sealing = row.get_ref(2).map_err(&damaged)?.as_str().ok();
-        secrets.push(SealedSecret {
-            rowid: row.get(0).map_err(&damaged)?,
-            name: row.get(1).map_err(&damaged)?,
-            sealing: sealing
-                .and_then(|s| Sealing::parse(s).ok())
-                .ok_or_else(|| Damage::unexpected_row(Table::Secrets))?,
-            ciphertext: row.get(3).map_err(&damaged)?,
-        });
-    }
-    Ok(secrets)
-}
-
-/// Opens every chosen value sealed under the data key (the slots still
-/// empty), on all cores when there are many: a 10,000-secret exec is mostly
-/// this loop.
-pub(super) fn open_with_data_key(
-    data_key: &DataKey,
-    vault_id: &str,
-    secrets: &[SealedSecret],
-    chosen: &[usize],
-    values: &mut [Option<SecretValue>],
-) -> Result<()> {
-    let open_chunk = |indices: &[usize], slots: &mut [Option<SecretValue>]| -> Result<()> {
-        for (&index, slot) in indices.iter().zip(slots) {
-            if slot.is_none() {
-                let secret = &secrets[index];
-                *slot = Some(data_key.open(vault_id, &secret.name, &secret.ciphertext)?);
-            }
-        }
-        Ok(())
-    };
-    if chosen.len() < PARALLEL_OPEN_MIN {
-        return open_chunk(chosen, values);
-    }
-    let threads = crate::threads::usable();
-    if threads < 2 {
-        return open_chunk(chosen, values);
-    }
-    let chunk = chosen.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = chosen
-            .chunks(chunk)
-            .zip(values.chunks_mut(chunk))
-            .map(|(indices, slots)| scope.spawn(move || open_chunk(indices, slots)))
-            .collect();
-        // Joined in order, so the error reported is the first secret's.
-        // (The scope joins any worker left when one fails.)
-        workers.into_iter().try_for_each(|w| {
-            w.join()
-                .unwrap_or_else(|_| Err(anyhow!("a decryption thread failed")))
-        })
-    })
-}
-
-/// What `exec` read and opened so far: the chosen values, in `chosen`'s
-/// order.
-struct ReadAndOpened<'a> {
-    secrets: &'a [SealedSecret],
-    chosen: &'a [usize],
-    values: &'a [Option<SecretValue>],
-}
-
-/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`), when
-/// every value is sealed under the data key: the chosen values are open, the
-/// others are opened for it (one that fails only means no snapshot). Called
-/// inside the read transaction: the file cannot change between the read and
-/// its stamp, which is read through the vault's own `file` (see
-/// `open_header`: a descriptor opened and closed here would drop the lock).
-fn leave_snapshot(
-    file: &std::fs::File,
-    path: &Path,
-    vault_id: &str,
-    identity: &Identity,
-    data_key: &DataKey,
-    opened: ReadAndOpened<'_>,
-) -> Result<()> {
-    let ReadAndOpened {
-        secrets,
-        chosen,
-        values,
-    } = opened;
-    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
-        return Ok(());
-    }
-    let Some(stamp) = header_of(file, path)?.stamp else {
-        return Ok(());
-    };
-    let mut is_chosen = vec![false; secrets.len()];
-    for &index in chosen {
-        is_chosen[index] = true;
-    }
-    let rest: Vec<usize> = (0..secrets.len()).filter(|&i| !is_chosen[i]).collect();
-    let mut rest_values: Vec<Option<SecretValue>> = rest.iter().map(|_| None).collect();
-    if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
-        return Ok(());
-    }
-    let every: Vec<(&str, &SecretValue)> = chosen
-        .iter()
-        .zip(values)
-        .chain(rest.iter().zip(&rest_values))
-        .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
-        .collect();
-    snapshot::store(path, stamp, vault_id, identity, &every);
-    Ok(())
-}
-
-/// The chosen secrets with their opened values, in `chosen`'s order.
-pub(super) fn into_unsealed(
-    secrets: &[SealedSecret],
-    chosen: &[usize],
-    values: Vec<Option<SecretValue>>,
-) -> Vec<Unsealed> {
-    chosen
-        .iter()
-        .zip(values)
-        .map(|(&index, value)| Unsealed {
-            name: secrets[index].name.clone(),
-            value: value.expect("every chosen value was opened"),
-        })
-        .collect()
-}
-
-/// Gives the vault a data key, encrypted to its recipients, if it has none
-/// (a new vault, or one migrated from schema 1). Needs no identity.
-fn ensure_data_key(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let row: Option<(String, Option<Vec<u8>>)> = tx
-        .query_row("SELECT vault_id, data_key FROM vault", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    let Some((vault_id, None)) = row else {
-        return Ok(());
-    };
-    let wrapped = DataKey::generate()?.wrap(&recipients(tx)?, &vault_id)?;
-    tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
-    Ok(())
-}
-
-/// Runs the schema steps not yet applied, inside the caller's transaction.
-fn apply_migrations(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let from = user_version(tx)?;
-    for (index, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-        let upgrading = || format!("cannot upgrade the vault to schema {}", index + 1);
-        tx.execute_batch(step.sql).with_context(upgrading)?;
-        if let Some(then) = step.then {
-            then(tx).with_context(upgrading)?;
-        }
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
-    }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    Ok(())
-}
-
-/// What the first bytes of a vault file say, read before SQLite opens it.
-pub(super) struct Header {
-    in_wal_mode: bool,
-    /// Schema version (`PRAGMA user_version`) as of the last checkpoint.
-    pub(super) user_version: i64,
-    /// What identifies the file's committed state, when the header can tell
-    /// (not in WAL mode): see `snapshot`.
-    pub(super) stamp: Option<Stamp>,
-}
-
-/// Reads the 100-byte SQLite header (format documented at sqlite.org/fileformat.html)
-/// and refuses, before SQLite touches the file, anything that is not a vault
-/// of a schema this build knows, or that others can change (`permissions`). Cheaper than asking SQLite: no lock, no WAL.
-///
-/// Returns the open file too. Never close a descriptor of the vault file
-/// while this process has it open in SQLite: closing any descriptor of a file
-/// drops every POSIX lock the process holds on it, SQLite's included. So a
-/// `Vault` keeps this one until its connection is gone, and reads stamps
-/// through it (`header_of`).
-pub(super) fn open_header(path: &Path) -> Result<(std::fs::File, Header)> {
-    let file = match files::open_regular(path) {
-        Ok((file, metadata)) => {
-            permissions::check_vault(path, &metadata)?;
-            file
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
-            return Err(not_a_vault(path, "not a regular file").into());
-        }
-        Err(e) => {
-            return Err(e).with_context(|| format!("cannot open the vault at {}", path.display()));
-        }
-    };
-    let header = header_of(&file, path)?;
-    Ok((file, header))
-}
-
-/// The refusal of a file that is not a vault, saying `what` it is.
-fn not_a_vault(path: &Path, what: &str) -> Failure {
-    Failure::new(
-        1,
-        format!(
-            "{} is not a secrets vault ({what}); it was left untouched",
-            path.display()
-        ),
-    )
-    .with_hint("point --vault or SECRETS_VAULT at a vault, or move that file away")
-}
-
-/// `open_header`'s reading and checks, through `file` (the vault at `path`).
-pub(super) fn header_of(file: &std::fs::File, path: &Path) -> Result<Header> {
-    let not_a_vault = |what: &str| not_a_vault(path, what);
-    let mut header = [0u8; 100];
-    let cannot_read = || format!("cannot read the vault at {}", path.display());
-    let read = read_up_to(file, &mut header).with_context(cannot_read)?;
-    let metadata = file.metadata().with_context(cannot_read)?;
-    if read == 0 {
-        return Err(not_a_vault("an empty file").into());
-    }
-    if read < header.len() || !header.starts_with(b"SQLite format 3\0") {
-        return Err(not_a_vault("not an SQLite database").into());
-    }
-    let be32 = |at: usize| {
-        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    if be32(68) != APPLICATION_ID {
-        return Err(not_a_vault("another application's SQLite database").into());
-    }
-    let user_version = i64::from(be32(60));
-    refuse_newer(user_version, path)?;
-    // Bytes 18 and 19 (read and write format versions) are 2 in WAL mode.
-    let in_wal_mode = header[18] == 2 && header[19] == 2;
-    // Outside WAL mode the page count at 28 is exact whenever the change
-    // counter it was written with (92) is the file's (24). SQLite would read
-    // a shorter file as a smaller database and carry on without the rest.
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65_536,
-        size => u64::from(size),
-    };
-    let pages = u64::from(be32(28) as u32);
-    let file_len = metadata.len();
-    if !in_wal_mode && be32(92) == be32(24) && file_len < pages * page_size {
-        return Err(Failure::new(
-            1,
-            format!(
-                "the vault at {} is damaged (shorter than its header says: cut off?); it was left untouched",
-                path.display()
-            ),
-        )
-        .with_hint("restore it from a backup")
-        .into());
-    }
-    // The change counter (24) counts committed writes; "version valid for"
-    // (92) equal to it says the header was written by such a commit.
-    let stamp = (!in_wal_mode && be32(92) == be32(24)).then(|| Stamp::of(be32(24), &metadata));
-    Ok(Header {
-        in_wal_mode,
-        user_version,
-        stamp,
-    })
-}
-
-/// Reads from the start of `file` until `buffer` is full or the file ends.
-fn read_up_to(file: &std::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
-    use std::os::unix::fs::FileExt;
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read_at(&mut buffer[filled..], filled as u64)? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
-}
-
-/// A vault from a newer build is refused, never modified.
-fn refuse_newer(version: i64, path: &Path) -> Result<()> {
-    if version <= SCHEMA_VERSION {
-        return Ok(());
-    }
-    Err(Failure::new(
-        1,
-        format!(
-            "the vault at {} was written by a newer version of secrets (schema {version}; \
-             this one knows up to {SCHEMA_VERSION}); it was left untouched",
-            path.display()
-        ),
-    )
-    .with_hint("install the newer secrets to use this vault")
-    .into())
-}
-
-fn user_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
-}
-
-pub(super) fn recipients(conn: &Connection) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
-    recipient_texts(conn)?
-        .iter()
-        .map(|t| crypto::parse_recipient(t))
-        .collect()
-}
-
-/// The stored recipients' texts; never none.
-pub(super) fn recipient_texts(conn: &Connection) -> Result<Vec<String>> {
-    let damaged = in_table(Table::Recipients);
-    let mut stmt = conn
-        .prepare("SELECT recipient FROM recipients ORDER BY recipient")
-        .map_err(&damaged)?;
-    let texts = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .map_err(&damaged)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(damaged)?;
-    if texts.is_empty() {
-        return Err(anyhow!("the vault has no recipients to encrypt to"));
-    }
-    Ok(texts)
-}
-
-/// Metadata columns in `meta_from_row`'s order. A secret's last use is the
-/// later of its own and the vault's last "exec of every secret", if it
-/// existed by then.
-const SELECT_META: &str = "
-    SELECT s.id, s.name, s.description, s.create_time_ms, s.update_time_ms,
-           CASE WHEN v.all_used_time_ms >= s.create_time_ms
-                 AND v.all_used_time_ms > COALESCE(s.last_used_time_ms, 0)
-                THEN v.all_used_time_ms ELSE s.last_used_time_ms END
-    FROM secrets s CROSS JOIN vault v";
-
-pub(super) fn find_meta(conn: &Connection, name: &str) -> Result<Option<SecretMeta>> {
-    conn.query_row(
-        &format!("{SELECT_META} WHERE s.name = ?1 COLLATE NOCASE"),
-        [name],
-        meta_from_row,
-    )
-    .optional()
-    .map_err(in_table(Table::Secrets))
-}
-
-fn meta_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretMeta> {
-    Ok(SecretMeta {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        description: row.get(2)?,
-        create_time_ms: row.get(3)?,
-        update_time_ms: row.get(4)?,
-        last_used_time_ms: row.get(5)?,
-    })
-}
-
 /// `explain`, unless the error says that `table` is damaged.
 fn explain_read(error: rusqlite::Error, path: &Path, table: Table) -> anyhow::Error {
     match damage::found_in(error, table) {
@@ -953,17 +426,17 @@ fn explain_read(error: rusqlite::Error, path: &Path, table: Table) -> anyhow::Er
 }
 
 /// Turns SQLite's error codes into one line that names the file.
-fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
+pub(super) fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
     let shown = path.display();
     match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Failure::new(
-            1,
+            FAILED,
             format!("the vault at {shown} is locked by another process"),
         )
         .with_hint("try again when the other secrets command has finished")
         .into(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Failure::new(
-            1,
+            FAILED,
             format!("the vault at {shown} is damaged (not a valid SQLite database)"),
         )
         .with_hint("restore it from a backup")

@@ -12,10 +12,11 @@ use anyhow::Result;
 use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{Transaction, params};
 use serde::{Serialize, Serializer};
+use std::collections::HashSet;
 
 /// In `names`, stands for every secret in the vault at that moment (an
 /// `exec` of the whole vault, which may hold thousands).
-pub const EVERY_SECRET: &str = "*";
+pub use super::journal::EVERY_SECRET;
 
 /// What an event records. Stored in the `action` column as [`Action::as_str`]
 /// gives it: the strings every version has written, so old rows read back.
@@ -155,19 +156,33 @@ impl Vault {
 
     /// The log, newest first: all of it, or the events that involve `name`
     /// (in any case; a whole-vault exec involves it if it existed then), at
-    /// most `limit`.
+    /// most `limit`. Runs still in the usage journal are in it, as the fold
+    /// will record them.
     pub fn events(&self, name: Option<&str>, limit: Option<usize>) -> Result<Vec<Event>> {
         let damaged = in_table(Table::Events);
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT time_ms, action, names, program, detail FROM events ORDER BY time_ms, id",
+                "SELECT time_ms, action, names, program, detail, usage_id FROM events
+                 ORDER BY time_ms, id",
             )
             .map_err(&damaged)?;
         let mut rows = stmt.query([]).map_err(&damaged)?;
         let mut events = Vec::new();
+        let mut folded = HashSet::new();
         while let Some(row) = rows.next().map_err(&damaged)? {
             events.push(event_from_row(row)?);
+            if let Some(id) = row.get::<_, Option<String>>(5).map_err(&damaged)? {
+                folded.insert(id);
+            }
+        }
+        drop(rows);
+        let unfolded = self.unfolded_runs(&folded)?;
+        if !unfolded.is_empty() {
+            events.extend(unfolded);
+            // Stable: a run sorts after the logged events of its millisecond,
+            // as it will once folded.
+            events.sort_by_key(|event| event.time_ms);
         }
         if let Some(name) = name {
             events = involving(events, name);
@@ -175,6 +190,52 @@ impl Vault {
         events.reverse();
         events.truncate(limit.unwrap_or(usize::MAX));
         Ok(events)
+    }
+}
+
+impl Vault {
+    /// The runs of the usage journal not in the log yet (`folded` holds the
+    /// ids of those that are), as the fold will log them: a run of every
+    /// secret names the secrets that existed then (no write came since, or
+    /// it would have folded the journal).
+    fn unfolded_runs(&self, folded: &HashSet<String>) -> Result<Vec<Event>> {
+        let runs: Vec<_> = self
+            .unfolded
+            .runs()
+            .iter()
+            .filter(|run| !folded.contains(&run.id))
+            .collect();
+        if runs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let damaged = in_table(Table::Secrets);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, create_time_ms FROM secrets ORDER BY name COLLATE NOCASE")
+            .map_err(&damaged)?;
+        let secrets: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&damaged)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(damaged)?;
+        Ok(runs
+            .into_iter()
+            .map(|run| Event {
+                time_ms: run.time_ms,
+                action: LoggedAction::Known(Action::Exec),
+                names: if run.is_every_secret() {
+                    secrets
+                        .iter()
+                        .filter(|(_, created)| *created <= run.time_ms)
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                } else {
+                    run.names.clone()
+                },
+                program: Some(run.program.clone()),
+                detail: None,
+            })
+            .collect())
     }
 }
 

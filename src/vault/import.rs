@@ -2,13 +2,14 @@
 //! transaction: all of them or none.
 
 use super::crypto;
-use super::db::{NewSecret, Vault, begin_write, find_meta, recipient_texts};
+use super::db::{NewSecret, Vault, begin_write};
 use super::events::{self, Action};
+use super::queries::{SecretMeta, find_meta, recipient_texts};
 use crate::clock;
 use crate::error::Failure;
 use crate::random;
 use anyhow::{Result, anyhow};
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 /// What to do with a name that already exists in the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,29 +59,12 @@ impl Vault {
         dry_run: bool,
         action: Action,
     ) -> Result<ImportPlan> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let mut plan = ImportPlan::default();
-        let mut writes = Vec::with_capacity(secrets.len());
-        for (index, secret) in secrets.iter().enumerate() {
-            let name = secret.name.as_str();
-            match (find_meta(&tx, name)?, conflict) {
-                (None, _) => {
-                    plan.created.push(name.to_owned());
-                    writes.push((index, None));
-                }
-                (Some(existing), Conflict::Refuse) => {
-                    return Err(Failure::already_exists(&existing.name).into());
-                }
-                (Some(existing), Conflict::Overwrite) => {
-                    plan.updated.push(existing.name.clone());
-                    writes.push((index, Some(existing)));
-                }
-                (Some(existing), Conflict::Skip) => plan.skipped.push(existing.name),
-            }
-        }
         if dry_run {
-            return Ok(plan);
+            // Only reads: the vault may be open read-only.
+            return Ok(plan(&self.conn, secrets, conflict)?.0);
         }
+        let tx = begin_write(&mut self.conn, &self.path)?;
+        let (plan, writes) = plan(&tx, secrets, conflict)?;
         let recipients = recipient_texts(&tx)?;
         // An update is sealed under the stored spelling: exec checks that one.
         let items: Vec<(&str, &crate::value::SecretValue)> = writes
@@ -133,4 +117,36 @@ impl Vault {
             .map_err(|e| anyhow!("cannot store the import: {e}"))?;
         Ok(plan)
     }
+}
+
+/// A row an import writes: the index of its secret, and the stored secret
+/// it replaces, if any.
+type Write = (usize, Option<SecretMeta>);
+
+/// What importing `secrets` under `conflict` does, read through `conn`.
+fn plan(
+    conn: &Connection,
+    secrets: &[NewSecret],
+    conflict: Conflict,
+) -> Result<(ImportPlan, Vec<Write>)> {
+    let mut plan = ImportPlan::default();
+    let mut writes = Vec::with_capacity(secrets.len());
+    for (index, secret) in secrets.iter().enumerate() {
+        let name = secret.name.as_str();
+        match (find_meta(conn, name)?, conflict) {
+            (None, _) => {
+                plan.created.push(name.to_owned());
+                writes.push((index, None));
+            }
+            (Some(existing), Conflict::Refuse) => {
+                return Err(Failure::already_exists(&existing.name).into());
+            }
+            (Some(existing), Conflict::Overwrite) => {
+                plan.updated.push(existing.name.clone());
+                writes.push((index, Some(existing)));
+            }
+            (Some(existing), Conflict::Skip) => plan.skipped.push(existing.name),
+        }
+    }
+    Ok((plan, writes))
 }

@@ -1,17 +1,28 @@
-//! The vault: SQLite storage (`db`), age encryption of values (`crypto`) and
-//! the user's key file (`identity`).
+//! The vault: SQLite storage (`db`, over `header`, `schema` and `queries`),
+//! how commands open it with the files kept beside it in step (`open`:
+//! exec's `snapshot`, the usage `journal`), exec's read path (`unseal`),
+//! age encryption of values (`crypto`) and the user's key file (`identity`).
 
 pub mod crypto;
 pub mod damage;
 pub mod db;
 pub mod events;
+mod header;
 pub mod identity;
 pub mod import;
+pub mod journal;
+mod open;
 mod permissions;
+pub mod queries;
 pub mod recipients;
 pub mod rename;
+pub mod schema;
 pub mod snapshot;
+pub mod unseal;
+pub mod unsealed;
 pub mod usage;
 
-pub use db::{Chosen, NewSecret, SealedSecret, SecretMeta, Unsealed, Vault};
+pub use db::{NewSecret, Vault};
 pub use identity::Identity;
+pub use queries::{SealedSecret, SecretMeta};
+pub use unsealed::{Chosen, Unsealed};

@@ -7,9 +7,10 @@
 
 use super::crypto::{self, DataKey, OpenedWith, Sealing};
 use super::damage::{Table, in_table};
-use super::db::{Vault, begin_write, read_sealed, recipients};
+use super::db::{Vault, begin_write};
 use super::events::{self, Action};
 use super::identity::Identity;
+use super::queries::{read_sealed, recipients};
 use crate::clock;
 use crate::error::{FAILED, Failure};
 use anyhow::{Result, anyhow};

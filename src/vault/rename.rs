@@ -4,9 +4,10 @@
 
 use super::crypto::{self, OpenedWith, Sealing};
 use super::damage::{Damage, Table, in_table};
-use super::db::{SecretMeta, Vault, begin_write, find_meta};
+use super::db::{Vault, begin_write};
 use super::events::{self, Action};
 use super::identity::Identity;
+use super::queries::{SecretMeta, find_meta};
 use super::recipients::unwrap_key;
 use crate::error::Failure;
 use crate::name::SecretName;

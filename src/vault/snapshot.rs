@@ -7,15 +7,16 @@
 //! opens one message instead of the data key (an age decryption) and then
 //! each value (about 2 us apiece).
 //!
-//! Only a copy, never trusted over the vault:
+//! Only a copy, never trusted over the vault (`unseal` decides when it is
+//! read and written; this module only knows the file):
 //! - `exec` writes it from inside its read transaction, stamped with the
 //!   vault file's state: SQLite's change counter (which every committed write
 //!   bumps) and the file's device, inode, size and modification time; the
 //!   stamp, vault id and count are the sealed message's associated data;
 //! - it is used only while the vault file carries exactly that stamp;
-//! - every write removes it first; anything wrong with it (missing, stale,
-//!   damaged, sealed for another identity or vault) sends `exec` to the
-//!   vault, which decides.
+//! - every write removes it as it commits (`open` registers that with the
+//!   storage); anything wrong with it (missing, stale, damaged, sealed for
+//!   another identity or vault) sends `exec` to the vault, which decides.
 //!
 //! The format: `MAGIC`, the stamp, the vault id, the number of secrets
 //! (never 0: an empty vault gets no snapshot), then the nonce and the sealed
@@ -23,44 +24,19 @@
 //! value, every field a little-endian u32 length and its bytes.
 
 use super::crypto::{self, SnapshotKey};
-use super::db::{self, Chosen, SCHEMA_VERSION, Unsealed};
+use super::header::Stamp;
 use super::identity::Identity;
+use super::unsealed::Unsealed;
 use crate::files;
 use crate::value::SecretValue;
 use anyhow::Result;
-use std::fs::{Metadata, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{Read, Write};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Starts the file; a later format gets a new one.
 const MAGIC: &[u8] = b"secrets exec snapshot v2\n";
-
-/// What identifies a vault file's committed state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    counter: u32,
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime_sec: i64,
-    mtime_nsec: i64,
-}
-
-impl Stamp {
-    /// The stamp of a file with change counter `counter` and `metadata`.
-    pub(super) fn of(counter: i32, metadata: &Metadata) -> Stamp {
-        Stamp {
-            counter: counter as u32,
-            dev: metadata.dev(),
-            ino: metadata.ino(),
-            size: metadata.size(),
-            mtime_sec: metadata.mtime(),
-            mtime_nsec: metadata.mtime_nsec(),
-        }
-    }
-}
 
 /// The snapshot file of the vault at `vault`.
 pub fn path(vault: &Path) -> PathBuf {
@@ -78,23 +54,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot of the vault at `vault`, if there is one and the vault
-    /// file is still exactly as it was when it was taken. Something other
+    /// The snapshot of the vault at `vault`, if there is one and it was
+    /// taken of the vault file in its `current` state. Something other
     /// than our own regular file in its place (a symbolic link, a FIFO,
     /// another user's file) is refused: the command stops and names it.
-    pub fn load(vault: &Path) -> Result<Option<Snapshot>> {
-        // Before exec opens the vault in SQLite, so this descriptor's close
-        // cannot drop SQLite's locks (see `db::open_header`). A vault that
-        // cannot be opened is reported by the vault itself.
-        let Ok((_, header)) = db::open_header(vault) else {
-            return Ok(None);
-        };
-        let Some(current) = header
-            .stamp
-            .filter(|_| header.user_version == SCHEMA_VERSION)
-        else {
-            return Ok(None);
-        };
+    pub fn load(vault: &Path, current: Stamp) -> Result<Option<Snapshot>> {
         let path = path(vault);
         let (file, metadata) = match files::open_own_file(OpenOptions::new().read(true), &path) {
             Ok(opened) => opened,
@@ -114,35 +78,13 @@ impl Snapshot {
         Ok(parse(bytes).and_then(|(stamp, snapshot)| (stamp == current).then_some(snapshot)))
     }
 
-    /// Every secret in the snapshot, opened with `identity`'s snapshot key;
-    /// `None` if it does not open.
-    pub fn open(&self, identity: &Identity) -> Option<Opened> {
+    /// Every secret in the snapshot (the vault's own, as of its stamp),
+    /// opened with `identity`'s snapshot key; `None` if it does not open.
+    pub fn open(&self, identity: &Identity) -> Option<Vec<Unsealed>> {
         let key = SnapshotKey::derive(identity, &self.vault_id).ok()?;
         let (associated, sealed) = self.bytes.split_at(self.sealed_at);
         let plain = key.open(associated, sealed)?;
-        entries(&plain, self.count).map(Opened)
-    }
-}
-
-/// The secrets of a snapshot that opened: the vault's own, as of its stamp.
-pub struct Opened(Vec<Unsealed>);
-
-impl Opened {
-    /// `Vault::unseal_for_exec` on the copy: lets `choose` pick among the
-    /// names.
-    pub fn unseal_for_exec(self, choose: impl Fn(&[&str]) -> Result<Vec<usize>>) -> Result<Chosen> {
-        let names: Vec<&str> = self.0.iter().map(|e| e.name.as_str()).collect();
-        let chosen = choose(&names)?;
-        let everything = chosen.len() == self.0.len();
-        let mut slots: Vec<Option<Unsealed>> = self.0.into_iter().map(Some).collect();
-        let secrets: Vec<Unsealed> = chosen
-            .iter()
-            .filter_map(|&index| slots.get_mut(index)?.take())
-            .collect();
-        Ok(Chosen {
-            secrets,
-            everything,
-        })
+        entries(&plain, self.count)
     }
 }
 

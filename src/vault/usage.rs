@@ -2,9 +2,11 @@
 //! vault (`vault.db-usage`), instead of a write transaction on every launch
 //! (a rollback journal and its fsyncs, about a millisecond).
 //!
-//! Every other command folds the journal into the audit log (`events`) and
-//! the last-used times, in one transaction, before it reads the vault; `exec`
-//! folds it itself once it passes `FOLD_AT` bytes, so it stays small.
+//! Every command that writes the vault folds the journal into the audit log
+//! (`events`) and the last-used times, in one transaction, before it writes;
+//! `exec` folds it itself once it passes `FOLD_AT` bytes, so it stays small.
+//! Commands that only read never fold it: they read its runs (`journal`)
+//! and show them as if folded.
 //!
 //! A line holds what the `events` row will: the time, the program's name
 //! (argv[0]) and the injected names (`*` for the whole vault, spelled out
@@ -19,14 +21,13 @@
 //! its truncation, so it never sees a run without its cancellation, and no
 //! line is lost.
 
-use super::db::{Chosen, Vault, begin_write};
-use super::events::EVERY_SECRET;
+use super::db::{Vault, begin_write};
+use super::journal::{self, EVERY_SECRET, Line, Run, refused_or};
+use super::unsealed::Chosen;
 use crate::clock;
 use crate::{files, random};
 use anyhow::{Context, Result};
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -34,29 +35,6 @@ use std::path::{Path, PathBuf};
 
 /// Journal size from which `exec` folds it (about 600 runs).
 const FOLD_AT: u64 = 64 * 1024;
-
-/// One line of the journal: an `exec` run, or the cancellation of one
-/// whose program could not be started.
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum Line {
-    Run(Use),
-    Cancel { cancel: String },
-}
-
-/// One `exec` run.
-#[derive(Serialize, Deserialize)]
-struct Use {
-    id: String,
-    time_ms: i64,
-    program: String,
-    names: Vec<String>,
-}
-
-/// The journal of the vault at `vault`.
-pub fn journal_path(vault: &Path) -> PathBuf {
-    crate::files::beside(vault, "-usage")
-}
 
 /// A run written to the journal whose program has not started yet: holds
 /// the journal's shared lock, so no command folds the line before it is
@@ -69,20 +47,15 @@ pub struct PendingRun {
 
 impl PendingRun {
     /// Writes the run of `program` with `chosen` (as `EVERY_SECRET` when
-    /// every secret was chosen) to the journal of the vault at `vault`,
-    /// folding the journal first if it has grown large.
+    /// every secret was chosen) to the journal of the vault at `vault`.
     pub fn begin(vault: &Path, program: &str, chosen: &Chosen) -> Result<PendingRun> {
-        let path = journal_path(vault);
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() >= FOLD_AT) {
-            // Best effort: the next command that opens the vault folds it.
-            let _ = Vault::open(vault);
-        }
+        let path = journal::path(vault);
         let names: Vec<String> = if chosen.everything && !chosen.secrets.is_empty() {
             vec![EVERY_SECRET.to_owned()]
         } else {
             chosen.secrets.iter().map(|u| u.name.clone()).collect()
         };
-        let run = Use {
+        let run = Run {
             id: random::token(20)?,
             time_ms: clock::now_ms(),
             program: program.to_owned(),
@@ -126,12 +99,18 @@ impl PendingRun {
     }
 }
 
+/// Whether the journal of the vault at `vault` has grown large enough for
+/// `exec` to fold it (`unseal::for_exec`).
+pub(super) fn journal_is_large(vault: &Path) -> bool {
+    std::fs::metadata(journal::path(vault)).is_ok_and(|m| m.len() >= FOLD_AT)
+}
+
 impl Vault {
     /// Moves the journal's runs into the audit log and the last-used times,
     /// then empties it. Lines that do not parse (a run cut off mid-write) are
     /// skipped.
     pub fn fold_usage(&mut self) -> Result<()> {
-        let path = journal_path(&self.path);
+        let path = journal::path(&self.path);
         let cannot = || format!("cannot read {}", path.display());
         let opened = files::open_own_file(OpenOptions::new().read(true).write(true), &path);
         let mut file = match opened {
@@ -145,24 +124,9 @@ impl Vault {
         if bytes.is_empty() {
             return Ok(());
         }
-        let lines: Vec<Line> = bytes
-            .split(|&b| b == b'\n')
-            .filter_map(|line| serde_json::from_slice(line).ok())
-            .collect();
-        let cancelled: HashSet<&str> = lines
-            .iter()
-            .filter_map(|line| match line {
-                Line::Cancel { cancel } => Some(cancel.as_str()),
-                Line::Run(_) => None,
-            })
-            .collect();
         let tx = begin_write(&mut self.conn, &self.path)?;
-        for line in &lines {
-            if let Line::Run(run) = line
-                && !cancelled.contains(run.id.as_str())
-            {
-                apply(&tx, run)?;
-            }
+        for run in &journal::standing_runs(&bytes) {
+            apply(&tx, run)?;
         }
         tx.commit()?;
         file.set_len(0).with_context(cannot)?;
@@ -175,8 +139,8 @@ impl Vault {
 /// A run of every secret is logged with their names: every write folds the
 /// journal first, so the secrets that exist now and existed then are the
 /// ones the run injected.
-fn apply(tx: &rusqlite::Transaction<'_>, run: &Use) -> Result<()> {
-    let every = run.names.iter().any(|n| n == EVERY_SECRET);
+fn apply(tx: &rusqlite::Transaction<'_>, run: &Run) -> Result<()> {
+    let every = run.is_every_secret();
     let names = if every {
         names_at(tx, run.time_ms)?
     } else {
@@ -224,13 +188,4 @@ fn names_at(tx: &rusqlite::Transaction<'_>, time_ms: i64) -> Result<Vec<String>>
         .query_map([time_ms], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
-}
-
-/// The refusal of a journal that is not ours (`files::refusal`), else
-/// `error` with the context `cannot`.
-fn refused_or(error: std::io::Error, path: &Path, cannot: impl Fn() -> String) -> anyhow::Error {
-    match files::refusal(path, &error) {
-        Some(refusal) => refusal.into(),
-        None => anyhow::Error::new(error).context(cannot()),
-    }
 }

@@ -54,7 +54,7 @@ fn assert_refused(sb: &Sandbox, args: &[&str], code: i32, file: &Path) -> String
 }
 
 /// Every command that touches the journal: exec appends to it, the others
-/// fold it.
+/// read or fold it.
 fn assert_journal_refused(sb: &Sandbox, journal: &Path) {
     assert_refused(sb, &["exec", "--", "true"], 125, journal);
     assert_refused(sb, &["list"], 1, journal);

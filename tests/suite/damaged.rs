@@ -231,7 +231,7 @@ fn a_fifo_in_place_of_the_vault_or_beside_it_never_hangs() {
     fs::remove_file(&snapshot).unwrap();
 
     // Where exec's usage journal goes: refused clearly, by exec (which
-    // appends to it) and by the commands that fold it.
+    // appends to it) and by the commands that read or fold it.
     let journal = format!("{}-usage", sb.vault_path().display());
     let _ = fs::remove_file(&journal);
     mkfifo(&journal);

@@ -61,7 +61,7 @@ fn a_schema_1_vault_migrates_and_keeps_every_value() {
     assert_success(&out, "list of a schema-1 vault");
     assert_eq!(
         user_version(&sb.vault_path()),
-        secrets::vault::db::SCHEMA_VERSION
+        secrets::vault::schema::SCHEMA_VERSION
     );
     let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(after, before, "metadata survives the migration unchanged");

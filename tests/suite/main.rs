@@ -26,6 +26,7 @@ mod log;
 mod masking;
 mod names;
 mod properties;
+mod reading;
 mod readme;
 mod recipients;
 mod rekey;

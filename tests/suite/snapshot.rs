@@ -206,3 +206,25 @@ fn an_unknown_name_is_reported_from_the_snapshot_which_stays() {
     assert!(env.contains(&format!("SNAP_B={VALUE_B}")), "{env}");
     assert!(!env.contains("SNAP_A="), "an unchosen secret was injected");
 }
+
+#[test]
+fn exec_serves_a_current_snapshot_without_opening_the_database() {
+    // The database is locked by another process: reading it would wait for
+    // the lock, then fail. Only the snapshot, which needs no SQLite, lets
+    // exec run with the right values.
+    let sb = with_snapshot();
+    let holder = open_db(&sb.vault_path());
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let out = sb
+        .cmd()
+        .args(["exec", "--mask", "never", "--", "sh", "-c"])
+        .arg("printf '%s %s' \"$SNAP_A\" \"$SNAP_B\"")
+        .output()
+        .unwrap();
+    assert_success(&out, "exec while the vault is locked");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{VALUE_A} {VALUE_B}")
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+}

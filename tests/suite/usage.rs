@@ -1,7 +1,8 @@
 //! exec's usage journal: exec leaves the database alone once its rows are
 //! resealed and appends its run to `vault.db-usage` (0600, names and argv[0]
-//! only); any other command folds the journal into the audit log and the
-//! last-used times exactly once; exec folds it itself once it is large.
+//! only); a command that writes folds the journal into the audit log and the
+//! last-used times exactly once (one that only reads shows its runs without
+//! folding: see `reading`); exec folds it itself once it is large.
 //! Also: vaults in the old WAL mode switch to a rollback journal, and a
 //! vault shorter than its header says is refused untouched.
 
@@ -36,13 +37,21 @@ fn exec_true(sb: &Sandbox, extra: &[&str]) {
     assert_success(&out, "exec");
 }
 
-/// A vault with two secrets, resealed by a first exec and folded by `list`.
+/// Folds the journal with a command that writes (a description).
+fn fold(sb: &Sandbox) {
+    sb.cmd()
+        .args(["update", "USAGE_ONE", "--description", "folds the journal"])
+        .assert()
+        .success();
+}
+
+/// A vault with two secrets, resealed by a first exec and folded by a write.
 fn settled() -> Sandbox {
     let sb = Sandbox::new();
     sb.create("USAGE_ONE", "usage-canary-value-1");
     sb.create("USAGE_TWO", "usage-canary-value-2");
     exec_true(&sb, &[]);
-    sb.cmd().arg("list").assert().success();
+    fold(&sb);
     sb
 }
 
@@ -75,18 +84,19 @@ fn exec_appends_to_the_journal_and_leaves_the_database_alone() {
 }
 
 #[test]
-fn other_commands_fold_the_journal_into_log_and_last_use() {
+fn writing_commands_fold_the_journal_into_log_and_last_use() {
     let sb = settled();
     assert!(sb.show_json("USAGE_TWO")["last_used_time_ms"].is_number());
     let folded = exec_events(&sb).len();
     exec_true(&sb, &["--only", "USAGE_ONE"]);
     exec_true(&sb, &["--only", "USAGE_ONE"]);
-    let one = sb.show_json("USAGE_ONE");
+    fold(&sb);
     assert_eq!(
         fs::metadata(journal(&sb)).unwrap().len(),
         0,
-        "show folded the journal"
+        "update did not fold the journal"
     );
+    let one = sb.show_json("USAGE_ONE");
     let events = exec_events(&sb);
     assert_eq!(events.len(), folded + 2);
     assert_eq!(events[0]["names"], serde_json::json!(["USAGE_ONE"]));
@@ -107,7 +117,11 @@ fn a_run_folded_twice_is_recorded_once_and_a_cut_line_is_skipped() {
     // run cut off mid-write.
     let mut again = saved.clone();
     again.extend_from_slice(b"{\"id\":\"cut-off\",\"time_ms\":1");
+    fold(&sb);
     fs::write(journal(&sb), again).unwrap();
+    // Shown once unfolded, and once folded again.
+    assert_eq!(exec_events(&sb).len(), count);
+    fold(&sb);
     assert_eq!(exec_events(&sb).len(), count);
     assert_eq!(fs::metadata(journal(&sb)).unwrap().len(), 0);
 }
@@ -131,7 +145,7 @@ fn exec_folds_a_large_journal_itself() {
     let left = fs::read_to_string(journal(&sb)).unwrap();
     assert_eq!(left.lines().count(), 1, "exec left {left:?} in the journal");
     assert!(!left.contains("earlier-run"), "{left}");
-    // Counted in the database itself: `log` would fold first.
+    // Counted in the database itself: `log` also shows runs not folded.
     let conn = open_db(&sb.vault_path());
     let recorded: i64 = conn
         .query_row(

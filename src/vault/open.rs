@@ -1,0 +1,44 @@
+//! How commands open the vault: the database (`db`), with what is kept
+//! beside it held in step. Every write, as it commits, removes exec's
+//! snapshot, which a write makes stale; a command that writes folds the
+//! usage journal first, and one that only reads leaves both files alone and
+//! reads the journal's runs instead.
+//!
+//! Storage knows nothing of these files: this module decides.
+
+use super::db::{Access, Vault};
+use super::journal::Unfolded;
+use super::snapshot;
+use anyhow::Result;
+use std::path::Path;
+
+impl Vault {
+    /// Opens the vault at `path` for a command that writes it, which must
+    /// exist and be a vault; migrates an older schema and folds `exec`'s
+    /// usage journal in. A foreign or newer file is refused untouched.
+    pub fn open(path: &Path) -> Result<Vault> {
+        let mut vault = for_exec(path)?;
+        vault.fold_usage()?;
+        Ok(vault)
+    }
+
+    /// Opens the vault at `path` for a command that only reads it: the file
+    /// stays byte for byte as it was (so `exec`'s snapshot stays current),
+    /// and the usage journal is read, not folded: its runs show in the last
+    /// uses and the log as if they were. A vault that needs a one-time
+    /// upgrade (an older schema, or the old WAL mode) gets it here as with
+    /// `open`; it has no snapshot to keep.
+    pub fn open_to_read(path: &Path) -> Result<Vault> {
+        // Before the database: see `Unfolded::read`.
+        let unfolded = Unfolded::read(path)?;
+        let mut vault = Vault::connect(path, Access::ReadOnly, snapshot::discard)?;
+        vault.unfolded = unfolded;
+        Ok(vault)
+    }
+}
+
+/// Like `Vault::open`, without folding the usage journal: `exec` only
+/// appends to it, and never writes the database unless it reseals.
+pub(super) fn for_exec(path: &Path) -> Result<Vault> {
+    Vault::connect(path, Access::ReadWrite, snapshot::discard)
+}

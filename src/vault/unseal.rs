@@ -1,0 +1,289 @@
+//! `exec`'s read path, in one place: the chosen secrets, decrypted, from
+//! exec's snapshot of the vault when it is current (no SQLite, one message
+//! to open), else from the vault itself, which then leaves a new snapshot.
+//! The caller does not know which; either way it gets the same names and
+//! values. Recording the run is a separate step (`usage::PendingRun`),
+//! taken only once the program starts.
+//!
+//! Not for writes: those go through `Vault`, whose commits remove the
+//! snapshot (`open`).
+
+use super::crypto::{self, DataKey, OpenedWith, Sealing};
+use super::damage::{Table, in_table};
+use super::db::{Vault, begin_write, explain};
+use super::header;
+use super::identity::Identity;
+use super::open;
+use super::queries::{SealedSecret, read_sealed};
+use super::snapshot::{self, Snapshot};
+use super::unsealed::{Chosen, Unsealed};
+use super::usage;
+use crate::value::SecretValue;
+use anyhow::{Context, Result, anyhow};
+use rusqlite::{TransactionBehavior, params};
+use std::path::Path;
+
+/// From this many values on, `exec` opens them on several threads.
+const PARALLEL_OPEN_MIN: usize = 512;
+
+/// The secrets of the vault at `vault` that `choose` picks among its names,
+/// decrypted with the identity at `identity`: from the snapshot when it is
+/// current and opens, else from the vault. A large usage journal is folded
+/// first (a write: the vault is read, and a new snapshot left, after it).
+pub fn for_exec(
+    vault: &Path,
+    identity: &Path,
+    choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+) -> Result<Chosen> {
+    if usage::journal_is_large(vault) {
+        // Best effort: the next command that writes folds it.
+        let _ = Vault::open(vault);
+    }
+    let mut loaded = None;
+    if let Some(stamp) = header::current_stamp(vault)
+        && let Some(snapshot) = Snapshot::load(vault, stamp)?
+    {
+        // A snapshot always holds secrets: the identity is needed.
+        let identity = loaded.insert(Identity::load(identity)?);
+        match snapshot.open(identity) {
+            // Current and authentic: its names are the vault's, so an
+            // unknown --only name is reported from it as well.
+            Some(every) => return choose_among(every, choose),
+            // Damaged, or sealed for another identity: the vault decides.
+            None => snapshot::discard(vault),
+        }
+    }
+    let mut opened = open::for_exec(vault)?;
+    // Loaded before the vault is locked: unlocking it may mean a prompt,
+    // and writers must not wait on a person.
+    if loaded.is_none() && opened.has_secrets()? {
+        loaded = Some(Identity::load(identity)?);
+    }
+    opened.unseal_for_exec(loaded.as_ref(), choose)
+}
+
+/// The secrets `choose` picks among `every` (a snapshot's), in its order.
+fn choose_among(
+    every: Vec<Unsealed>,
+    choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+) -> Result<Chosen> {
+    let names: Vec<&str> = every.iter().map(|e| e.name.as_str()).collect();
+    let chosen = choose(&names)?;
+    let everything = chosen.len() == every.len();
+    let mut slots: Vec<Option<Unsealed>> = every.into_iter().map(Some).collect();
+    let secrets: Vec<Unsealed> = chosen
+        .iter()
+        .filter_map(|&index| slots.get_mut(index)?.take())
+        .collect();
+    Ok(Chosen {
+        secrets,
+        everything,
+        // A vault opened only with a retired key gets no snapshot.
+        opened_with_retired_key: false,
+    })
+}
+
+impl Vault {
+    /// `exec`'s whole use of the vault, in one transaction so that nothing
+    /// changes underneath it: reads every secret, lets `choose` pick, and
+    /// decrypts the chosen with `identity` (the data key: one age
+    /// decryption). A read transaction, unless some chosen rows are still
+    /// sealed with age: then it starts over in a write transaction and
+    /// reseals them under the data key. One failure fails all and changes
+    /// nothing. The run is recorded later, when the program starts
+    /// (`usage::PendingRun`).
+    fn unseal_for_exec(
+        &mut self,
+        identity: Option<&Identity>,
+        choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+    ) -> Result<Chosen> {
+        let (secrets, everything) = match self.unseal(identity, &choose, false)? {
+            Some(done) => done,
+            None => self
+                .unseal(identity, &choose, true)?
+                .context("the vault changed while exec started; run it again")?,
+        };
+        Ok(Chosen {
+            secrets,
+            everything,
+            opened_with_retired_key: self.opened_with_retired_key,
+        })
+    }
+
+    /// One attempt of `unseal_for_exec`. Without `reseal`, returns `None`
+    /// when a chosen row needs resealing. Also says whether every secret was
+    /// chosen.
+    fn unseal(
+        &mut self,
+        identity: Option<&Identity>,
+        choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
+        reseal: bool,
+    ) -> Result<Option<(Vec<Unsealed>, bool)>> {
+        let tx = if reseal {
+            begin_write(&mut self.conn, &self.path)?
+        } else {
+            self.conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(|e| explain(e, &self.path))?
+        };
+        let secrets = read_sealed(&tx)?;
+        let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
+        let chosen = choose(&names)?;
+        drop(names);
+        let everything = chosen.len() == secrets.len();
+        if chosen.is_empty() {
+            return Ok(Some((Vec::new(), everything)));
+        }
+        let age_sealed = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
+        if age_sealed && !reseal {
+            return Ok(None);
+        }
+        let identity = identity.context("the vault changed while exec started; run it again")?;
+        let keys = identity.age_identities();
+        let wrapped: Vec<u8> = tx
+            .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
+            .map_err(in_table(Table::Vault))?;
+        let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
+        self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
+        let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
+        // Rows written with only the public key: open with age, reseal.
+        for (slot, &index) in chosen.iter().enumerate() {
+            let secret = &secrets[index];
+            if secret.sealing == Sealing::Age {
+                let value =
+                    crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
+                let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
+                tx.prepare_cached(
+                    "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
+                )?
+                .execute(params![secret.rowid, resealed])?;
+                values[slot] = Some(value);
+            }
+        }
+        open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
+        // No snapshot for a vault that opens only with a retired key: every
+        // exec goes to the vault and says so, until the vault is moved.
+        if !reseal && opened_with == OpenedWith::ActiveKey {
+            let opened = ReadAndOpened {
+                secrets: &secrets,
+                chosen: &chosen,
+                values: &values,
+            };
+            let (file, path) = (&self.header_file, &self.path);
+            leave_snapshot(file, path, &self.vault_id, identity, &data_key, opened)?;
+        }
+        let unsealed = into_unsealed(&secrets, &chosen, values);
+        tx.commit()?;
+        Ok(Some((unsealed, everything)))
+    }
+}
+
+/// Opens every chosen value sealed under the data key (the slots still
+/// empty), on all cores when there are many: a 10,000-secret exec is mostly
+/// this loop.
+fn open_with_data_key(
+    data_key: &DataKey,
+    vault_id: &str,
+    secrets: &[SealedSecret],
+    chosen: &[usize],
+    values: &mut [Option<SecretValue>],
+) -> Result<()> {
+    let open_chunk = |indices: &[usize], slots: &mut [Option<SecretValue>]| -> Result<()> {
+        for (&index, slot) in indices.iter().zip(slots) {
+            if slot.is_none() {
+                let secret = &secrets[index];
+                *slot = Some(data_key.open(vault_id, &secret.name, &secret.ciphertext)?);
+            }
+        }
+        Ok(())
+    };
+    if chosen.len() < PARALLEL_OPEN_MIN {
+        return open_chunk(chosen, values);
+    }
+    let threads = crate::threads::usable();
+    if threads < 2 {
+        return open_chunk(chosen, values);
+    }
+    let chunk = chosen.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chosen
+            .chunks(chunk)
+            .zip(values.chunks_mut(chunk))
+            .map(|(indices, slots)| scope.spawn(move || open_chunk(indices, slots)))
+            .collect();
+        // Joined in order, so the error reported is the first secret's.
+        // (The scope joins any worker left when one fails.)
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(anyhow!("a decryption thread failed")))
+        })
+    })
+}
+
+/// What `exec` read and opened so far: the chosen values, in `chosen`'s
+/// order.
+struct ReadAndOpened<'a> {
+    secrets: &'a [SealedSecret],
+    chosen: &'a [usize],
+    values: &'a [Option<SecretValue>],
+}
+
+/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`), when
+/// every value is sealed under the data key: the chosen values are open, the
+/// others are opened for it (one that fails only means no snapshot). Called
+/// inside the read transaction: the file cannot change between the read and
+/// its stamp, which is read through the vault's own `file` (see
+/// `open_header`: a descriptor opened and closed here would drop the lock).
+fn leave_snapshot(
+    file: &std::fs::File,
+    path: &Path,
+    vault_id: &str,
+    identity: &Identity,
+    data_key: &DataKey,
+    opened: ReadAndOpened<'_>,
+) -> Result<()> {
+    let ReadAndOpened {
+        secrets,
+        chosen,
+        values,
+    } = opened;
+    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
+        return Ok(());
+    }
+    let Some(stamp) = header::header_of(file, path)?.stamp else {
+        return Ok(());
+    };
+    let mut is_chosen = vec![false; secrets.len()];
+    for &index in chosen {
+        is_chosen[index] = true;
+    }
+    let rest: Vec<usize> = (0..secrets.len()).filter(|&i| !is_chosen[i]).collect();
+    let mut rest_values: Vec<Option<SecretValue>> = rest.iter().map(|_| None).collect();
+    if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
+        return Ok(());
+    }
+    let every: Vec<(&str, &SecretValue)> = chosen
+        .iter()
+        .zip(values)
+        .chain(rest.iter().zip(&rest_values))
+        .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
+        .collect();
+    snapshot::store(path, stamp, vault_id, identity, &every);
+    Ok(())
+}
+
+/// The chosen secrets with their opened values, in `chosen`'s order.
+fn into_unsealed(
+    secrets: &[SealedSecret],
+    chosen: &[usize],
+    values: Vec<Option<SecretValue>>,
+) -> Vec<Unsealed> {
+    chosen
+        .iter()
+        .zip(values)
+        .map(|(&index, value)| Unsealed {
+            name: secrets[index].name.clone(),
+            value: value.expect("every chosen value was opened"),
+        })
+        .collect()
+}
