@@ -9,6 +9,7 @@
 //! its environment, run in turn with the exec runs), their ratio and the
 //! difference (the overhead).
 
+use secrets::exec::mask::Masker;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
 use secrets::vault::import::Conflict;
@@ -283,8 +284,61 @@ fn masking_throughput(sandbox: &Sandbox, secrets: &str) {
 fn masking() {
     let _alone = one_at_a_time();
     Table::header();
+    masker_setup();
     masking_throughput(&Sandbox::with_secrets(100), "100");
     masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
+}
+
+/// Made-up values of realistic shapes: tokens of 16 to 64 letters and
+/// digits, some behind a shared prefix as issuers add (`ghp_`, `sk_live_`,
+/// a URL with credentials), and one in fifty a 1.7 KiB key in PEM form.
+fn realistic_values(count: usize) -> Vec<(String, Vec<u8>)> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const PREFIXES: &[&str] = &["", "", "ghp_", "sk_live_", "xoxb-", "postgres://app:"];
+    let mut seed = 0x853c_49e6_748f_ea9bu64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..count)
+        .map(|i| {
+            let (prefix, len) = if i % 50 == 49 {
+                ("-----BEGIN PRIVATE KEY-----\n", 1700)
+            } else {
+                let prefix = PREFIXES[(next() % PREFIXES.len() as u64) as usize];
+                (prefix, 16 + (next() % 49) as usize)
+            };
+            let mut value = prefix.as_bytes().to_vec();
+            value.extend((0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]));
+            (format!("BENCH_SECRET_{i:05}"), value)
+        })
+        .collect()
+}
+
+/// How long preparing the masker takes (`Masker::new`, in this process:
+/// no launch around it), with 1,000 and 10,000 values of realistic shapes.
+fn masker_setup() {
+    for count in [1_000, 10_000] {
+        let values = realistic_values(count);
+        let mut times: Vec<f64> = (0..WARMUP + RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let masker = Masker::new(values.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+                let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+                assert!(masker.is_some());
+                elapsed
+            })
+            .skip(WARMUP)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "| preparing the masker (`Masker::new`, in process) | {count} | {:.2} | {:.2} | | | | |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.9),
+        );
+    }
 }
 
 fn value_file(dir: &Path) -> PathBuf {
@@ -395,6 +449,7 @@ fn bench() {
             );
         }
         if size == 100 {
+            masker_setup();
             masking_throughput(&sandbox, "100");
             masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
         }
