@@ -207,6 +207,53 @@ impl Table {
     }
 }
 
+/// `secrets exec --mask never -- true` when its snapshot may be stale:
+/// each timed run right after an untimed write (`update`), and each right
+/// after an untimed `secrets list`, against `true` with the same variables.
+fn after_a_write_and_after_list(sandbox: &Sandbox, table: &Table, variables: &[(String, String)]) {
+    let size = variables.len().to_string();
+    let mut same_env = |_| {
+        let mut command = direct("true");
+        command.envs(variables.iter().cloned());
+        command
+    };
+    let value = value_file(sandbox.vault.parent().unwrap());
+    let untimed = |mut command: Command| {
+        assert!(command.status().unwrap().success(), "{command:?}");
+    };
+    let mut after_write = |_| {
+        let mut update = sandbox.secrets(&["update", "BENCH_SECRET_00000", "--from-file"]);
+        update.arg(&value);
+        untimed(update);
+        sandbox.secrets(&["exec", "--mask", "never", "--", "true"])
+    };
+    let mut after_list = |_| {
+        untimed(sandbox.secrets(&["list"]));
+        sandbox.secrets(&["exec", "--mask", "never", "--", "true"])
+    };
+    let [same_env, after_write, after_list]: [Vec<f64>; 3] = time_together(
+        RUNS,
+        &mut [&mut same_env, &mut after_write, &mut after_list],
+    )
+    .try_into()
+    .unwrap();
+    let base = "`true` + same variables";
+    table.row(
+        "`secrets exec --mask never -- true`, first after a write (`update`)",
+        &size,
+        &after_write,
+        base,
+        &same_env,
+    );
+    table.row(
+        "`secrets exec --mask never -- true`, right after `secrets list`",
+        &size,
+        &after_list,
+        base,
+        &same_env,
+    );
+}
+
 /// Peak resident set of `secrets exec` in KiB, read by the program it runs
 /// from /proc: masking keeps `secrets` alive as the program's parent, so its
 /// own VmHWM (after decrypting and building the masker) is there to read.
@@ -418,6 +465,9 @@ fn bench() {
             base,
             &same_env,
         );
+        if size == 100 || size == 1_000 {
+            after_a_write_and_after_list(&sandbox, &table, &variables);
+        }
         let mut same_env_piped = |_| {
             let mut command = direct("true");
             command
