@@ -184,9 +184,9 @@ enum Method {
     Packed(packed::Searcher),
     /// Where no SIMD searcher can be built (other CPUs, or more distinct
     /// heads than it takes): a filter, then a binary search where the
-    /// filter lets a position through. Built in one pass over the heads,
-    /// where aho-corasick's automaton for a thousand heads takes longer to
-    /// build than the rest of a launch, and searches faster than it.
+    /// filter lets a position through. Built in one pass over the heads;
+    /// aho-corasick's automaton for hundreds of heads was most of the
+    /// masker's preparation, and searched several times slower.
     Filtered(HeadFilter),
 }
 
