@@ -9,6 +9,7 @@
 //! its environment, run in turn with the exec runs), their ratio and the
 //! difference (the overhead).
 
+use secrets::exec::mask::Masker;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
 use secrets::vault::import::Conflict;
@@ -206,6 +207,53 @@ impl Table {
     }
 }
 
+/// `secrets exec --mask never -- true` when its snapshot may be stale:
+/// each timed run right after an untimed write (`update`), and each right
+/// after an untimed `secrets list`, against `true` with the same variables.
+fn after_a_write_and_after_list(sandbox: &Sandbox, table: &Table, variables: &[(String, String)]) {
+    let size = variables.len().to_string();
+    let mut same_env = |_| {
+        let mut command = direct("true");
+        command.envs(variables.iter().cloned());
+        command
+    };
+    let value = value_file(sandbox.vault.parent().unwrap());
+    let untimed = |mut command: Command| {
+        assert!(command.status().unwrap().success(), "{command:?}");
+    };
+    let mut after_write = |_| {
+        let mut update = sandbox.secrets(&["update", "BENCH_SECRET_00000", "--from-file"]);
+        update.arg(&value);
+        untimed(update);
+        sandbox.secrets(&["exec", "--mask", "never", "--", "true"])
+    };
+    let mut after_list = |_| {
+        untimed(sandbox.secrets(&["list"]));
+        sandbox.secrets(&["exec", "--mask", "never", "--", "true"])
+    };
+    let [same_env, after_write, after_list]: [Vec<f64>; 3] = time_together(
+        RUNS,
+        &mut [&mut same_env, &mut after_write, &mut after_list],
+    )
+    .try_into()
+    .unwrap();
+    let base = "`true` + same variables";
+    table.row(
+        "`secrets exec --mask never -- true`, first after a write (`update`)",
+        &size,
+        &after_write,
+        base,
+        &same_env,
+    );
+    table.row(
+        "`secrets exec --mask never -- true`, right after `secrets list`",
+        &size,
+        &after_list,
+        base,
+        &same_env,
+    );
+}
+
 /// Peak resident set of `secrets exec` in KiB, read by the program it runs
 /// from /proc: masking keeps `secrets` alive as the program's parent, so its
 /// own VmHWM (after decrypting and building the masker) is there to read.
@@ -283,8 +331,61 @@ fn masking_throughput(sandbox: &Sandbox, secrets: &str) {
 fn masking() {
     let _alone = one_at_a_time();
     Table::header();
+    masker_setup();
     masking_throughput(&Sandbox::with_secrets(100), "100");
     masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
+}
+
+/// Made-up values of realistic shapes: tokens of 16 to 64 letters and
+/// digits, some behind a shared prefix as issuers add (`ghp_`, `sk_live_`,
+/// a URL with credentials), and one in fifty a 1.7 KiB key in PEM form.
+fn realistic_values(count: usize) -> Vec<(String, Vec<u8>)> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const PREFIXES: &[&str] = &["", "", "ghp_", "sk_live_", "xoxb-", "postgres://app:"];
+    let mut seed = 0x853c_49e6_748f_ea9bu64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..count)
+        .map(|i| {
+            let (prefix, len) = if i % 50 == 49 {
+                ("-----BEGIN PRIVATE KEY-----\n", 1700)
+            } else {
+                let prefix = PREFIXES[(next() % PREFIXES.len() as u64) as usize];
+                (prefix, 16 + (next() % 49) as usize)
+            };
+            let mut value = prefix.as_bytes().to_vec();
+            value.extend((0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]));
+            (format!("BENCH_SECRET_{i:05}"), value)
+        })
+        .collect()
+}
+
+/// How long preparing the masker takes (`Masker::new`, in this process:
+/// no launch around it), with 1,000 and 10,000 values of realistic shapes.
+fn masker_setup() {
+    for count in [1_000, 10_000] {
+        let values = realistic_values(count);
+        let mut times: Vec<f64> = (0..WARMUP + RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let masker = Masker::new(values.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+                let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+                assert!(masker.is_some());
+                elapsed
+            })
+            .skip(WARMUP)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "| preparing the masker (`Masker::new`, in process) | {count} | {:.2} | {:.2} | | | | |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.9),
+        );
+    }
 }
 
 fn value_file(dir: &Path) -> PathBuf {
@@ -364,6 +465,9 @@ fn bench() {
             base,
             &same_env,
         );
+        if size == 100 || size == 1_000 {
+            after_a_write_and_after_list(&sandbox, &table, &variables);
+        }
         let mut same_env_piped = |_| {
             let mut command = direct("true");
             command
@@ -395,6 +499,7 @@ fn bench() {
             );
         }
         if size == 100 {
+            masker_setup();
             masking_throughput(&sandbox, "100");
             masking_throughput(&Sandbox::with_a_long_value(), "100, one 64 KiB");
         }

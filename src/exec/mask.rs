@@ -10,7 +10,7 @@
 //! pipes. Not for values shorter than [`MIN_MASKED_LEN`] bytes: masking
 //! "1" or "on" would shred ordinary output.
 
-use aho_corasick::{AhoCorasick, Input, MatchKind, packed};
+use aho_corasick::packed;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -26,15 +26,44 @@ const HEAD_LEN: usize = MIN_MASKED_LEN;
 /// The values to mask and what each is replaced with. Holds plaintext (in
 /// `values`, and the heads inside the searcher): never derive `Clone`,
 /// `Debug` or `Serialize`.
+///
+/// Built at every masked launch: from a few flat buffers rather than a
+/// piece of memory per value, and without an automaton to compile.
 pub struct Masker {
     heads: HeadSearcher,
-    /// The distinct heads, sorted; the searcher's pattern `i` is `sorted_heads[i]`.
-    sorted_heads: Vec<Zeroizing<Vec<u8>>>,
-    /// For each head, the values that start with it, longest first.
-    values_by_head: Vec<Vec<usize>>,
-    values: Vec<Zeroizing<Vec<u8>>>,
-    /// `[MASKED:NAME]` for each value, by value index.
-    replacements: Vec<Vec<u8>>,
+    /// Value indices grouped by head (in the searcher's order), longest
+    /// first within a group: group `h` is `by_head[group_starts[h]..group_starts[h + 1]]`.
+    by_head: Vec<usize>,
+    group_starts: Vec<usize>,
+    values: EndToEnd,
+    /// The name each value's marker shows, by value index.
+    names: EndToEnd,
+}
+
+/// Strings stored end to end in one buffer, allocated once at its final
+/// size (a growing buffer would leave copies of plaintext behind in freed
+/// memory), and zeroed on drop.
+struct EndToEnd {
+    bytes: Zeroizing<Vec<u8>>,
+    /// Where each string ends in `bytes`; the next one starts there.
+    ends: Vec<usize>,
+}
+
+impl EndToEnd {
+    fn new(strings: &[&[u8]]) -> EndToEnd {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(strings.iter().map(|s| s.len()).sum()));
+        let mut ends = Vec::with_capacity(strings.len());
+        for string in strings {
+            bytes.extend_from_slice(string);
+            ends.push(bytes.len());
+        }
+        EndToEnd { bytes, ends }
+    }
+
+    fn get(&self, index: usize) -> &[u8] {
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.bytes[start..self.ends[index]]
+    }
 }
 
 /// What starts at one position of the output seen so far.
@@ -59,41 +88,52 @@ impl Masker {
     /// A masker for `(name, value)` pairs; `None` when no value is long
     /// enough to mask.
     pub fn new<'a>(secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Option<Masker> {
-        let mut values = Vec::new();
-        let mut replacements = Vec::new();
-        for (name, value) in secrets {
-            if value.len() >= MIN_MASKED_LEN {
-                values.push(Zeroizing::new(value.to_vec()));
-                replacements.push(format!("[MASKED:{name}]").into_bytes());
-            }
-        }
+        let (names, values): (Vec<&[u8]>, Vec<&[u8]>) = secrets
+            .into_iter()
+            .filter(|(_, value)| value.len() >= MIN_MASKED_LEN)
+            .map(|(name, value)| (name.as_bytes(), value))
+            .unzip();
         if values.is_empty() {
             return None;
         }
-        let mut sorted_heads: Vec<Zeroizing<Vec<u8>>> = values
-            .iter()
-            .map(|v| Zeroizing::new(v[..HEAD_LEN].to_vec()))
-            .collect();
-        sorted_heads.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
-        sorted_heads.dedup_by(|a, b| a.as_slice() == b.as_slice());
-        let mut values_by_head = vec![Vec::new(); sorted_heads.len()];
-        for (index, value) in values.iter().enumerate() {
-            let head = sorted_heads
-                .binary_search_by(|h| h.as_slice().cmp(&value[..HEAD_LEN]))
-                .ok()?;
-            values_by_head[head].push(index);
+        let head_of = |value: usize| -> [u8; HEAD_LEN] {
+            let mut head = [0; HEAD_LEN];
+            head.copy_from_slice(&values[value][..HEAD_LEN]);
+            head
+        };
+        // Equal values under different names: the first one given names the marker.
+        let mut by_head: Vec<usize> = (0..values.len()).collect();
+        by_head.sort_unstable_by_key(|&v| (head_of(v), std::cmp::Reverse(values[v].len()), v));
+        // At its final size from the start: growing would leave copies behind.
+        let mut sorted_heads = Zeroizing::new(Vec::with_capacity(values.len()));
+        let mut group_starts = Vec::new();
+        for (position, &value) in by_head.iter().enumerate() {
+            let head = head_of(value);
+            if sorted_heads.last() != Some(&head) {
+                sorted_heads.push(head);
+                group_starts.push(position);
+            }
         }
-        for group in &mut values_by_head {
-            group.sort_by_key(|&v| std::cmp::Reverse(values[v].len()));
-        }
-        let heads = HeadSearcher::new(&sorted_heads)?;
+        group_starts.push(by_head.len());
         Some(Masker {
-            heads,
-            sorted_heads,
-            values_by_head,
-            values,
-            replacements,
+            heads: HeadSearcher::new(sorted_heads),
+            by_head,
+            group_starts,
+            values: EndToEnd::new(&values),
+            names: EndToEnd::new(&names),
         })
+    }
+
+    /// The values that start with head `head`, longest first.
+    fn group(&self, head: usize) -> &[usize] {
+        &self.by_head[self.group_starts[head]..self.group_starts[head + 1]]
+    }
+
+    /// Appends the marker that replaces `value`: `[MASKED:NAME]`.
+    fn write_marker(&self, value: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"[MASKED:");
+        out.extend_from_slice(self.names.get(value));
+        out.push(b']');
     }
 
     /// What starts at `at` in `data`, where the head `head` was found.
@@ -101,8 +141,8 @@ impl Masker {
         let rest = &data[at..];
         // Longest first: every value longer than `rest` comes before the
         // ones that fit, and the first that fits and matches is the longest.
-        for &value in &self.values_by_head[head] {
-            let bytes = self.values[value].as_slice();
+        for &value in self.group(head) {
+            let bytes = self.values.get(value);
             if bytes.len() > rest.len() {
                 if more == More::Possible && bytes.starts_with(rest) {
                     return Start::Unfinished { value };
@@ -123,56 +163,116 @@ impl Masker {
     fn unfinished_head(&self, data: &[u8], from: usize) -> Option<(usize, usize)> {
         let first = data.len().saturating_sub(HEAD_LEN - 1).max(from);
         (first..data.len()).find_map(|at| {
-            let rest = &data[at..];
-            let head = self.sorted_heads.partition_point(|h| h.as_slice() < rest);
-            let starts = self
-                .sorted_heads
-                .get(head)
-                .is_some_and(|h| h.starts_with(rest));
-            starts.then(|| (at, self.values_by_head[head][0]))
+            let head = self.heads.starting_with(&data[at..])?;
+            Some((at, self.group(head)[0]))
         })
     }
 }
 
 /// Finds the values' heads (all `HEAD_LEN` bytes long, so at most one
 /// matches at a position).
-enum HeadSearcher {
+struct HeadSearcher {
+    /// The distinct heads, sorted: head `i` is `sorted[i]`.
+    sorted: Zeroizing<Vec<[u8; HEAD_LEN]>>,
+    method: Method,
+}
+
+enum Method {
     /// aho-corasick's SIMD (Teddy) searcher, told to accept more than its
     /// usual 64 patterns: with them its automaton searcher is several
     /// times slower.
     Packed(packed::Searcher),
-    /// Where no SIMD searcher can be built (other CPUs).
-    Automaton(AhoCorasick),
+    /// Where no SIMD searcher can be built (other CPUs, or more distinct
+    /// heads than it takes): a filter, then a binary search where the
+    /// filter lets a position through. Built in one pass over the heads;
+    /// aho-corasick's automaton for hundreds of heads was most of the
+    /// masker's preparation, and searched several times slower.
+    Filtered(HeadFilter),
 }
 
 impl HeadSearcher {
-    fn new(heads: &[Zeroizing<Vec<u8>>]) -> Option<HeadSearcher> {
+    fn new(sorted: Zeroizing<Vec<[u8; HEAD_LEN]>>) -> HeadSearcher {
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
             .heuristic_pattern_limits(false)
             .builder()
-            .extend(heads.iter().map(|h| h.as_slice()))
+            .extend(sorted.iter().map(|h| h.as_slice()))
             .build();
-        if let Some(searcher) = packed {
-            return Some(HeadSearcher::Packed(searcher));
-        }
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(heads.iter().map(|h| h.as_slice()))
-            .ok()
-            .map(HeadSearcher::Automaton)
+        let method = match packed {
+            Some(searcher) => Method::Packed(searcher),
+            None => Method::Filtered(HeadFilter::new(&sorted)),
+        };
+        HeadSearcher { sorted, method }
     }
 
     /// (position, head index) of the first head at or after `from`.
     fn find(&self, haystack: &[u8], from: usize) -> Option<(usize, usize)> {
-        let span = aho_corasick::Span::from(from..haystack.len());
-        let found = match self {
-            HeadSearcher::Packed(searcher) => searcher.find_in(haystack, span)?,
-            HeadSearcher::Automaton(automaton) => {
-                automaton.find(Input::new(haystack).span(span))?
+        match &self.method {
+            Method::Packed(searcher) => {
+                let span = aho_corasick::Span::from(from..haystack.len());
+                let found = searcher.find_in(haystack, span)?;
+                Some((found.start(), found.pattern().as_usize()))
             }
+            Method::Filtered(filter) => haystack
+                .get(from..)?
+                .windows(HEAD_LEN)
+                .enumerate()
+                .find_map(|(offset, window)| {
+                    let window: [u8; HEAD_LEN] = window.try_into().ok()?;
+                    if !filter.may_hold(window) {
+                        return None;
+                    }
+                    let head = self.sorted.binary_search(&window).ok()?;
+                    Some((from + offset, head))
+                }),
+        }
+    }
+
+    /// The index of the first head that starts with `start` (shorter than
+    /// a head), if any does.
+    fn starting_with(&self, start: &[u8]) -> Option<usize> {
+        let head = self.sorted.partition_point(|h| h.as_slice() < start);
+        let found = self.sorted.get(head)?;
+        found.starts_with(start).then_some(head)
+    }
+}
+
+/// One bit for each hash of a head: a position whose bytes hash to a clear
+/// bit holds no head, and few positions reach the binary search.
+struct HeadFilter {
+    /// Holds a hash of each head: zeroed on drop like the heads.
+    bits: Zeroizing<Vec<u64>>,
+    /// `32 - log2(number of bits)`: the hash is the top bits of a product.
+    shift: u32,
+}
+
+impl HeadFilter {
+    fn new(heads: &[[u8; HEAD_LEN]]) -> HeadFilter {
+        // About 64 bits per head, so that about one position in 64 passes
+        // by chance; at least 4 Kib, at most 1 Mib (128 KiB).
+        let log2 = (heads.len() * 64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 20);
+        let mut filter = HeadFilter {
+            bits: Zeroizing::new(vec![0; 1 << (log2 - 6)]),
+            shift: 32 - log2,
         };
-        Some((found.start(), found.pattern().as_usize()))
+        for &head in heads {
+            let bit = filter.hash(head);
+            filter.bits[bit / 64] |= 1 << (bit % 64);
+        }
+        filter
+    }
+
+    /// Fibonacci hashing: multiply by 2^32 / golden ratio, keep the top bits.
+    fn hash(&self, bytes: [u8; HEAD_LEN]) -> usize {
+        (u32::from_le_bytes(bytes).wrapping_mul(0x9E37_79B1) >> self.shift) as usize
+    }
+
+    fn may_hold(&self, bytes: [u8; HEAD_LEN]) -> bool {
+        let bit = self.hash(bytes);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
     }
 }
 
@@ -233,7 +333,7 @@ impl MaskedStream {
         self.stopped = true;
         if !self.pending.is_empty() && self.covered == 0 {
             let value = self.unfinished.unwrap_or(0);
-            out.extend_from_slice(&self.masker.replacements[value]);
+            self.masker.write_marker(value, out);
         }
         self.pending.clear();
         self.covered = 0;
@@ -258,7 +358,7 @@ impl MaskedStream {
                 Start::Whole { end, .. } if at < covered => covered = covered.max(end),
                 Start::Whole { value, end } => {
                     out.extend_from_slice(&data[covered..at]);
-                    out.extend_from_slice(&masker.replacements[value]);
+                    masker.write_marker(value, out);
                     covered = end;
                 }
                 Start::Nothing => {}
@@ -307,8 +407,10 @@ mod tests {
     /// is masked, together with every value that starts inside it.
     fn reference(secrets: &[(&str, &[u8])], input: &[u8]) -> Vec<u8> {
         let longest_at = |at: usize| {
+            // Reversed: of equal values, the first given names the marker.
             secrets
                 .iter()
+                .rev()
                 .filter(|(_, v)| v.len() >= MIN_MASKED_LEN && input[at..].starts_with(v))
                 .max_by_key(|(_, v)| v.len())
         };
@@ -391,29 +493,27 @@ mod tests {
         assert_eq!(run(&m, &[b"abc abcd-1"]).0, b"abc [MASKED:KEY]");
     }
 
-    #[test]
-    fn any_split_gives_the_rule_s_result() {
-        let secrets: [(&str, &[u8]); 6] = [
-            ("A", b"aaab"),
-            ("B", b"abab"),
-            ("C", b"ab\x00\xffcd"),
-            ("D", b"bbbbbbbb"),
-            ("E", b"bab\x00"),
-            ("F", b"ababab\x00\xff"),
-        ];
-        let m = Arc::new(Masker::new(secrets).unwrap());
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
+    /// A pseudo-random sequence for the tests (xorshift).
+    fn sequence(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed
-        };
-        let alphabet = b"ab\x00\xffcd";
-        for _ in 0..5000 {
+        }
+    }
+
+    /// Random inputs over `alphabet`, whole and cut in random pieces, give
+    /// what the rule says.
+    fn check_against_the_rule(secrets: &[(&str, &[u8])], alphabet: &[u8], inputs: usize) {
+        let m = Arc::new(Masker::new(secrets.iter().copied()).unwrap());
+        let mut next = sequence(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..inputs {
             let len = (next() % 40) as usize;
-            let input: Vec<u8> = (0..len).map(|_| alphabet[(next() % 6) as usize]).collect();
-            let expected = reference(&secrets, &input);
+            let input: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let expected = reference(secrets, &input);
             assert_eq!(run(&m, &[&input]).0, expected, "input {input:?}");
             let mut pieces = Vec::new();
             let mut at = 0;
@@ -425,6 +525,42 @@ mod tests {
             }
             assert_eq!(run(&m, &pieces).0, expected, "input {input:?}");
         }
+    }
+
+    const SECRETS: [(&str, &[u8]); 6] = [
+        ("A", b"aaab"),
+        ("B", b"abab"),
+        ("C", b"ab\x00\xffcd"),
+        ("D", b"bbbbbbbb"),
+        ("E", b"bab\x00"),
+        ("F", b"ababab\x00\xff"),
+    ];
+    const ALPHABET: &[u8] = b"ab\x00\xffcd";
+
+    #[test]
+    fn any_split_gives_the_rule_s_result() {
+        check_against_the_rule(&SECRETS, ALPHABET, 5000);
+    }
+
+    #[test]
+    fn any_split_gives_the_rule_s_result_with_hundreds_of_heads() {
+        // Values over the same alphabet, 4 to 8 bytes: many distinct heads,
+        // more than the SIMD searcher takes, and frequent matches.
+        let mut next = sequence(0x2545_f491_4f6c_dd1d);
+        let extra: Vec<(String, Vec<u8>)> = (0..400)
+            .map(|i| {
+                let len = 4 + (next() % 5) as usize;
+                let value = (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect();
+                (format!("X{i}"), value)
+            })
+            .collect();
+        let mut secrets = SECRETS.to_vec();
+        secrets.extend(extra.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+        let m = Masker::new(secrets.iter().copied()).unwrap();
+        assert!(matches!(m.heads.method, Method::Filtered(_)));
+        check_against_the_rule(&secrets, ALPHABET, 2000);
     }
 
     #[test]

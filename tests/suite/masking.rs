@@ -650,6 +650,52 @@ fn many_values_are_all_masked() {
 }
 
 #[test]
+fn values_with_hundreds_of_different_starts_are_all_masked() {
+    // More distinct 4-byte starts than the SIMD searcher takes (128): the
+    // masker finds them another way. Imported in one go through stdin.
+    let sb = Sandbox::new();
+    sb.init();
+    let random = pseudo_random_bytes(300 * 12, 0x5eed_0005);
+    let mut dotenv = String::new();
+    let mut input = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..300 {
+        let name = format!("START_{i:03}");
+        let value: String = random[i * 12..i * 12 + 12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        dotenv.push_str(&format!("{name}={value}\n"));
+        if i % 7 == 0 {
+            // Printed cut short: never masked.
+            input.extend_from_slice(format!("near {} miss\n", &value[..20]).as_bytes());
+            expected.extend_from_slice(format!("near {} miss\n", &value[..20]).as_bytes());
+        } else {
+            input.extend_from_slice(format!("{i}:{value}\n").as_bytes());
+            expected.extend_from_slice(format!("{i}:[MASKED:{name}]\n").as_bytes());
+        }
+    }
+    let out = sb
+        .cmd()
+        .args(["import", "-"])
+        .write_stdin(dotenv)
+        .output()
+        .unwrap();
+    assert_success(&out, "import of 300 secrets");
+    let file = sb.root().join("starts.txt");
+    fs::write(&file, &input).unwrap();
+
+    let out = sb
+        .cmd()
+        .args(["exec", "--", "cat"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_success(&out, "exec cat starts.txt");
+    assert_eq!(stdout(&out), String::from_utf8(expected).unwrap());
+}
+
+#[test]
 fn background_process_output_is_masked_until_it_closes_the_pipe() {
     // The program prints the first 14 bytes of the value and exits; a
     // process it started prints the rest a second later. `secrets` keeps
