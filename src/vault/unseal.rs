@@ -26,6 +26,14 @@ use std::path::Path;
 /// From this many values on, `exec` opens them on several threads.
 const PARALLEL_OPEN_MIN: usize = 512;
 
+/// From this many rows sealed with age only (written by `create`, `update`
+/// or `import`, which hold only the public key), `exec` reseals them under
+/// the data key in a write transaction. Fewer are opened with age on each
+/// read (one X25519 agreement apiece), which costs less than a write's disk
+/// syncs: the first `exec` after an ordinary update stays a read, and leaves
+/// its snapshot.
+pub const RESEAL_FROM: usize = 8;
+
 /// The secrets of the vault at `vault` that `choose` picks among its names,
 /// decrypted with the identity at `identity`: from the snapshot when it is
 /// current and opens, else from the vault. A large usage journal is folded
@@ -87,9 +95,9 @@ impl Vault {
     /// `exec`'s whole use of the vault, in one transaction so that nothing
     /// changes underneath it: reads every secret, lets `choose` pick, and
     /// decrypts the chosen with `identity` (the data key: one age
-    /// decryption). A read transaction, unless some chosen rows are still
-    /// sealed with age: then it starts over in a write transaction and
-    /// reseals them under the data key. One failure fails all and changes
+    /// decryption). A read transaction, unless a chosen row is still sealed
+    /// with age and `RESEAL_FROM` rows or more are: then it starts over in a
+    /// write transaction and reseals them under the data key. One failure fails all and changes
     /// nothing. The run is recorded later, when the program starts
     /// (`usage::PendingRun`).
     fn unseal_for_exec(
@@ -134,8 +142,9 @@ impl Vault {
         if chosen.is_empty() {
             return Ok(Some((Vec::new(), everything)));
         }
-        let age_sealed = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
-        if age_sealed && !reseal {
+        let age_rows = secrets.iter().filter(|s| s.sealing == Sealing::Age).count();
+        let age_chosen = chosen.iter().any(|&i| secrets[i].sealing == Sealing::Age);
+        if age_chosen && age_rows >= RESEAL_FROM && !reseal {
             return Ok(None);
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
@@ -146,24 +155,27 @@ impl Vault {
         let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
-        // Rows written with only the public key: open with age, reseal.
+        // Rows written with only the public key: open with age, and reseal
+        // them in the write attempt.
         for (slot, &index) in chosen.iter().enumerate() {
             let secret = &secrets[index];
             if secret.sealing == Sealing::Age {
                 let value =
                     crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
-                let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
-                tx.prepare_cached(
-                    "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
-                )?
-                .execute(params![secret.rowid, resealed])?;
+                if reseal {
+                    let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
+                    tx.prepare_cached(
+                        "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
+                    )?
+                    .execute(params![secret.rowid, resealed])?;
+                }
                 values[slot] = Some(value);
             }
         }
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
         // No snapshot for a vault that opens only with a retired key: every
         // exec goes to the vault and says so, until the vault is moved.
-        if !reseal && opened_with == OpenedWith::ActiveKey {
+        if !reseal && opened_with == OpenedWith::ActiveKey && age_rows < RESEAL_FROM {
             let opened = ReadAndOpened {
                 secrets: &secrets,
                 chosen: &chosen,
@@ -228,9 +240,9 @@ struct ReadAndOpened<'a> {
     values: &'a [Option<SecretValue>],
 }
 
-/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`), when
-/// every value is sealed under the data key: the chosen values are open, the
-/// others are opened for it (one that fails only means no snapshot). Called
+/// Leaves `exec` a snapshot of the vault it just read (see `snapshot`): the
+/// chosen values are open, the others are opened for it, with age for the
+/// few rows still sealed that way (one that fails only means no snapshot). Called
 /// inside the read transaction: the file cannot change between the read and
 /// its stamp, which is read through the vault's own `file` (see
 /// `open_header`: a descriptor opened and closed here would drop the lock).
@@ -247,9 +259,6 @@ fn leave_snapshot(
         chosen,
         values,
     } = opened;
-    if secrets.iter().any(|s| s.sealing != Sealing::Key) {
-        return Ok(());
-    }
     let Some(stamp) = header::header_of(file, path)?.stamp else {
         return Ok(());
     };
@@ -259,6 +268,17 @@ fn leave_snapshot(
     }
     let rest: Vec<usize> = (0..secrets.len()).filter(|&i| !is_chosen[i]).collect();
     let mut rest_values: Vec<Option<SecretValue>> = rest.iter().map(|_| None).collect();
+    let keys = identity.age_identities();
+    for (slot, &index) in rest_values.iter_mut().zip(&rest) {
+        let secret = &secrets[index];
+        if secret.sealing == Sealing::Age {
+            let opened = crypto::open_with_age(&keys, vault_id, &secret.name, &secret.ciphertext);
+            let Ok(value) = opened else {
+                return Ok(());
+            };
+            *slot = Some(value);
+        }
+    }
     if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
         return Ok(());
     }

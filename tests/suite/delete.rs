@@ -99,7 +99,13 @@ fn deleted_and_replaced_ciphertexts_do_not_linger_in_the_file() {
     // SQLite would leave a deleted row's bytes in the freed space of its
     // page; the vault overwrites them (secure_delete), for every kind of
     // write: a delete, an update, and exec's resealing of an update.
-    let sb = with_secrets(&["GONE_SOON", "REPLACED", "KEPT"]);
+    // Enough rows sealed with age that exec reseals them (RESEAL_FROM).
+    let fillers: Vec<String> = (1..secrets::vault::unseal::RESEAL_FROM)
+        .map(|i| format!("FILLER_{i}"))
+        .collect();
+    let mut names = vec!["GONE_SOON", "REPLACED", "KEPT"];
+    names.extend(fillers.iter().map(String::as_str));
+    let sb = with_secrets(&names);
     let conn = crate::common::open_db(&sb.vault_path());
     let ciphertext = |name: &str| -> Vec<u8> {
         conn.query_row(

@@ -87,30 +87,30 @@ fn a_schema_1_vault_migrates_and_keeps_every_value() {
     );
     assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "age"));
 
-    // The values written by the previous format are intact, and exec moves
-    // them to the data key.
+    // The values written by the previous format are intact; exec opens
+    // them with age (three rows: too few to reseal, see the next test).
     assert_eq!(sb.value_of("ALPHA"), b"v1-alpha-value");
     assert_eq!(sb.value_of("BETA"), b"v1 beta\nsecond line");
     assert_eq!(sb.value_of("gamma_lower"), b"v1-gamma");
-    assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "key"));
+    assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "age"));
     assert_eq!(sb.value_of("BETA"), b"v1 beta\nsecond line");
 }
 
+/// Creates `name` with only the vault's stored recipient: no identity.
+fn create_without_identity(sb: &Sandbox, name: &str, value: &str) {
+    sb.cmd()
+        .args(["--identity", "/nonexistent/identity.txt", "create", name])
+        .write_stdin(value)
+        .assert()
+        .success();
+}
+
 #[test]
-fn a_public_key_write_is_readable_by_exec_and_resealed() {
+fn a_public_key_write_is_read_with_age_until_enough_are_resealed() {
     let sb = Sandbox::new();
     sb.init();
     // Writing needs only the vault's stored recipient: no identity at all.
-    sb.cmd()
-        .args([
-            "--identity",
-            "/nonexistent/identity.txt",
-            "create",
-            "API_TOKEN",
-        ])
-        .write_stdin("tok-12345")
-        .assert()
-        .success();
+    create_without_identity(&sb, "API_TOKEN", "tok-12345");
     let sealed_by_write: Vec<u8> = open_db(&sb.vault_path())
         .query_row("SELECT ciphertext FROM secrets", [], |r| r.get(0))
         .unwrap();
@@ -118,19 +118,33 @@ fn a_public_key_write_is_readable_by_exec_and_resealed() {
         sealings(&sb.vault_path()),
         [("API_TOKEN".into(), "age".into())]
     );
-
+    // One such row: exec opens it with age and writes nothing.
     assert_eq!(sb.value_of("API_TOKEN"), b"tok-12345");
-    assert_eq!(
-        sealings(&sb.vault_path()),
-        [("API_TOKEN".into(), "key".into())]
-    );
-    let resealed: Vec<u8> = open_db(&sb.vault_path())
+    let still: Vec<u8> = open_db(&sb.vault_path())
         .query_row("SELECT ciphertext FROM secrets", [], |r| r.get(0))
         .unwrap();
-    assert_ne!(resealed, sealed_by_write);
-    assert_eq!(sb.value_of("API_TOKEN"), b"tok-12345");
+    assert_eq!(still, sealed_by_write, "a read, not a write");
 
-    // An update goes back to age, and is resealed again by the next exec.
+    // From RESEAL_FROM such rows on, the next exec reseals every one of
+    // them under the data key.
+    let reseal_from = secrets::vault::unseal::RESEAL_FROM;
+    for i in 1..reseal_from {
+        create_without_identity(&sb, &format!("MORE_{i}"), &format!("more-value-{i}"));
+    }
+    assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "age"));
+    assert_eq!(sb.value_of("API_TOKEN"), b"tok-12345");
+    assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "key"));
+    let resealed: Vec<u8> = open_db(&sb.vault_path())
+        .query_row(
+            "SELECT ciphertext FROM secrets WHERE name = 'API_TOKEN'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_ne!(resealed, sealed_by_write);
+    assert_eq!(sb.value_of("MORE_1"), b"more-value-1");
+
+    // An update goes back to age, read with age from then on.
     sb.cmd()
         .args([
             "--identity",
@@ -142,14 +156,10 @@ fn a_public_key_write_is_readable_by_exec_and_resealed() {
         .assert()
         .success();
     assert_eq!(
-        sealings(&sb.vault_path()),
-        [("API_TOKEN".into(), "age".into())]
+        sealings(&sb.vault_path())[0],
+        ("API_TOKEN".into(), "age".into())
     );
     assert_eq!(sb.value_of("API_TOKEN"), b"tok-67890");
-    assert_eq!(
-        sealings(&sb.vault_path()),
-        [("API_TOKEN".into(), "key".into())]
-    );
 }
 
 #[test]
@@ -157,7 +167,11 @@ fn a_value_sealed_under_the_data_key_cannot_move_rows() {
     let sb = Sandbox::new();
     sb.create("FIRST", "first-value-1111");
     sb.create("SECOND", "second-value-2222");
-    assert_eq!(sb.value_of("FIRST"), b"first-value-1111"); // reseals both
+    // Enough rows sealed with age for exec to reseal them all.
+    for i in 2..secrets::vault::unseal::RESEAL_FROM {
+        sb.create(&format!("FILLER_{i}"), format!("filler-value-{i}"));
+    }
+    assert_eq!(sb.value_of("FIRST"), b"first-value-1111"); // reseals all
     assert!(sealings(&sb.vault_path()).iter().all(|(_, s)| s == "key"));
     let conn = open_db(&sb.vault_path());
     conn.execute_batch(
