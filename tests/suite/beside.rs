@@ -195,6 +195,9 @@ fn assert_vault_refused(sb: &Sandbox, hint_word: &str) {
 fn a_vault_that_group_or_others_can_write_is_refused() {
     for mode in [0o620, 0o602, 0o666] {
         let sb = with_secret();
+        // With exec's snapshot current too: its fast path checks as well.
+        sb.cmd().args(["exec", "--", "true"]).assert().success();
+        assert!(beside(&sb, "-exec").exists(), "no snapshot");
         fs::set_permissions(sb.vault_path(), fs::Permissions::from_mode(mode)).unwrap();
         assert_vault_refused(&sb, "chmod 600");
         fs::set_permissions(sb.vault_path(), fs::Permissions::from_mode(0o600)).unwrap();
