@@ -19,6 +19,9 @@ impl Run for LogArgs {
         if events.is_empty() {
             return output::stdout("no events\n");
         }
+        // The text form names a machine only when it is not this one: a
+        // vault used on one machine reads as before.
+        let this_host = crate::host::name();
         let mut text = String::new();
         for event in &events {
             let names = shown_names(&event.action, &event.names);
@@ -32,6 +35,13 @@ impl Run for LogArgs {
             }
             if let Some(detail) = &event.detail {
                 line.push_str(&format!("  {}", printable(detail)));
+            }
+            if let Some(host) = event
+                .host
+                .as_ref()
+                .filter(|h| Some(*h) != this_host.as_ref())
+            {
+                line.push_str(&format!("  host={}", printable(host)));
             }
             text.push_str(line.trim_end());
             text.push('\n');

@@ -122,6 +122,9 @@ pub struct Event {
     /// A public key, for recipient changes and rekey.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The machine it happened on (`null` for events logged before
+    /// versions recorded it).
+    pub host: Option<String>,
 }
 
 /// Appends an event inside the caller's transaction.
@@ -133,14 +136,16 @@ pub(super) fn record(
     detail: Option<&str>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO events (time_ms, action, names, program, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO events (time_ms, action, names, program, detail, host)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         clock::now_ms(),
         action,
         serde_json::to_string(names)?,
         program,
-        detail
+        detail,
+        crate::host::name()
     ])?;
     Ok(())
 }
@@ -163,7 +168,7 @@ impl Vault {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT time_ms, action, names, program, detail, usage_id FROM events
+                "SELECT time_ms, action, names, program, detail, usage_id, host FROM events
                  ORDER BY time_ms, id",
             )
             .map_err(&damaged)?;
@@ -234,6 +239,7 @@ impl Vault {
                 },
                 program: Some(run.program.clone()),
                 detail: None,
+                host: run.host.clone(),
             })
             .collect())
     }
@@ -254,6 +260,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> Result<Event> {
         names: serde_json::from_str(&names).map_err(|_| Damage::unexpected_row(Table::Events))?,
         program: row.get(3).map_err(&damaged)?,
         detail: row.get(4).map_err(&damaged)?,
+        host: row.get(6).map_err(&damaged)?,
     })
 }
 

@@ -34,6 +34,9 @@ pub(super) struct Run {
     pub(super) time_ms: i64,
     pub(super) program: String,
     pub(super) names: Vec<String>,
+    /// The machine that ran it (absent from lines of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) host: Option<String>,
 }
 
 impl Run {

@@ -79,6 +79,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: "ALTER TABLE recipients ADD COLUMN comment TEXT;",
         then: None,
     },
+    // 6: which machine did it (several Devboxes may share a vault).
+    Migration {
+        sql: "ALTER TABLE events ADD COLUMN host TEXT;",
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

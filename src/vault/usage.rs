@@ -60,6 +60,7 @@ impl PendingRun {
             time_ms: clock::now_ms(),
             program: program.to_owned(),
             names,
+            host: crate::host::name(),
         };
         let cannot = || format!("cannot record this run in {}", path.display());
         let (file, _) = files::open_own_file(
@@ -148,15 +149,16 @@ fn apply(tx: &rusqlite::Transaction<'_>, run: &Run) -> Result<()> {
     };
     let added = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id)
-             VALUES (?1, ?5, ?2, ?3, ?4)",
+            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id, host)
+             VALUES (?1, ?5, ?2, ?3, ?4, ?6)",
         )?
         .execute(params![
             run.time_ms,
             serde_json::to_string(&names)?,
             run.program,
             run.id,
-            super::events::Action::Exec
+            super::events::Action::Exec,
+            run.host
         ])?;
     if added == 0 {
         return Ok(());

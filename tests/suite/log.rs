@@ -280,3 +280,57 @@ fn an_action_this_version_does_not_know_is_shown_as_stored() {
         "control characters escaped: {text}"
     );
 }
+
+#[test]
+fn each_event_says_which_machine_and_the_text_names_only_other_machines() {
+    let here = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned();
+    let sb = Sandbox::new();
+    sb.create("HOST_TOKEN", "host-value-1");
+    sb.cmd().args(["exec", "--", "true"]).assert().success();
+    // One run still in the usage journal, one folded into the log.
+    sb.cmd().args(["exec", "--", "true"]).assert().success();
+    let events = log_json(&sb, &[]);
+    assert_eq!(actions(&events), ["exec", "exec", "create"]);
+    for event in &events {
+        assert_eq!(event["host"], Value::String(here.clone()), "{event}");
+    }
+    sb.cmd()
+        .args(["update", "HOST_TOKEN", "-d", "folds the journal"])
+        .assert()
+        .success();
+    assert!(
+        log_json(&sb, &[])
+            .iter()
+            .all(|e| e["host"] == here.as_str())
+    );
+    let text = stdout(&sb.cmd().arg("log").output().unwrap());
+    assert!(
+        !text.contains("host="),
+        "this machine is not named:\n{text}"
+    );
+
+    // An event from another machine (a teammate's Devbox on a shared
+    // vault) is named in the text; one from before hosts were recorded
+    // has none.
+    let conn = open_db(&sb.vault_path());
+    conn.execute(
+        "UPDATE events SET host = 'devbox-7' WHERE action = 'create'",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET host = NULL WHERE action = 'describe'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let text = stdout(&sb.cmd().arg("log").output().unwrap());
+    let create = text.lines().find(|l| l.contains("create")).unwrap();
+    assert!(create.ends_with("host=devbox-7"), "{text}");
+    let events = log_json(&sb, &[]);
+    let describe = events.iter().find(|e| e["action"] == "describe").unwrap();
+    assert!(describe["host"].is_null(), "{describe}");
+}
