@@ -7,6 +7,7 @@
 //! Storage knows nothing of these files: this module decides.
 
 use super::db::{Access, Vault};
+use super::header;
 use super::journal::Unfolded;
 use super::snapshot;
 use anyhow::Result;
@@ -29,6 +30,13 @@ impl Vault {
     /// upgrade (an older schema, or the old WAL mode) gets it here as with
     /// `open`; it has no snapshot to keep.
     pub fn open_to_read(path: &Path) -> Result<Vault> {
+        // A vault others can change, or a file that is not a vault, is
+        // refused before anything beside it is read. (No connection is
+        // open yet, so closing this descriptor drops no SQLite lock.)
+        // (A missing vault is reported by `connect`, with its hint.)
+        if path.exists() {
+            drop(header::open_header(path)?);
+        }
         // Before the database: see `Unfolded::read`.
         let unfolded = Unfolded::read(path)?;
         let mut vault = Vault::connect(path, Access::ReadOnly, snapshot::discard)?;

@@ -292,3 +292,26 @@ fn an_empty_vault_leaves_no_snapshot_and_still_needs_no_identity() {
     }
     assert!(!beside(&sb, "-exec").exists());
 }
+
+#[test]
+fn a_vault_others_can_write_is_refused_before_anything_beside_it_is_read() {
+    let sb = with_secret();
+    // Something odd beside it too: the vault's own refusal must come first,
+    // before the journal is even looked at.
+    let journal = beside(&sb, "-usage");
+    let _ = fs::remove_file(&journal);
+    std::os::unix::fs::symlink(victim(&sb), &journal).unwrap();
+    fs::set_permissions(sb.vault_path(), fs::Permissions::from_mode(0o666)).unwrap();
+    for (args, code) in [
+        (&["list"][..], 1),
+        (&["log"][..], 1),
+        (&["exec", "--", "true"][..], 125),
+    ] {
+        let err = assert_refused(&sb, args, code, &sb.vault_path());
+        assert!(err.contains("chmod 600"), "{args:?}: {err}");
+        assert!(
+            !err.contains("-usage"),
+            "{args:?} looked at the journal first: {err}"
+        );
+    }
+}
