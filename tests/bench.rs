@@ -350,7 +350,7 @@ fn masking() {
 /// a URL with credentials), and one in fifty a 1.7 KiB key in PEM form.
 fn realistic_values(count: usize) -> Vec<(String, Vec<u8>)> {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    const PREFIXES: &[&str] = &["", "", "ghp_", "sk_live_", "xoxb-", "postgres://app:"];
+    const PREFIXES: &[&str] = &["", "", "ghp_", "sk_live_", "xoxb-", "mysql://app:"];
     let mut seed = 0x853c_49e6_748f_ea9bu64;
     let mut next = move || {
         seed ^= seed << 13;
