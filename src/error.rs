@@ -42,8 +42,28 @@ impl Failure {
         Self::new(USAGE, message)
     }
 
+    /// No secret of that name. A name no secret could have is not repeated:
+    /// it may be a value typed where the name belongs.
     pub fn not_found(name: &str) -> Self {
-        Self::new(NOT_FOUND, format!("no secret named '{name}'"))
+        if crate::name::is_valid(name) {
+            Self::new(NOT_FOUND, format!("no secret named '{name}'"))
+        } else {
+            Self::new(
+                NOT_FOUND,
+                "no secret by that name (not repeated here: it is not a valid name, and may be a value)",
+            )
+        }
+    }
+
+    /// `not_found`, with how to add it: the `create` command for a valid
+    /// name (never repeating one that is not).
+    pub fn not_found_to_create(name: &str) -> Self {
+        let hint = if crate::name::is_valid(name) {
+            format!("to add it: secrets create {name}")
+        } else {
+            "names are environment variable names, e.g. API_KEY".to_owned()
+        };
+        Self::not_found(name).with_hint(hint)
     }
 
     pub fn already_exists(name: &str) -> Self {

@@ -184,10 +184,12 @@ impl SecretName {
     /// Checks `raw` against the naming rules; the error says what a valid name is.
     pub fn parse(raw: &str) -> Result<Self, Failure> {
         if !is_valid(raw) {
+            // Not repeated: what stands where a name belongs may be a value
+            // (`secrets create "$TOKEN"`), and errors end up in CI logs.
             return Err(Failure::usage(format!(
-                "invalid secret name '{}': a name starts with a letter or underscore, \
-                 continues with letters, digits or underscores, and has at most {MAX_LEN} characters",
-                printable(raw)
+                "invalid secret name (not repeated here: it may be a value): a name starts \
+                 with a letter or underscore, continues with letters, digits or underscores, \
+                 and has at most {MAX_LEN} characters"
             ))
             .with_hint("names are environment variable names, e.g. API_KEY"));
         }
@@ -219,7 +221,7 @@ impl fmt::Display for SecretName {
     }
 }
 
-fn is_valid(raw: &str) -> bool {
+pub fn is_valid(raw: &str) -> bool {
     let mut bytes = raw.bytes();
     let Some(first) = bytes.next() else {
         return false;
@@ -255,20 +257,6 @@ fn upper_snake_case(name: &str) -> String {
         previous = Some(c);
     }
     out
-}
-
-/// A bounded, escaped rendering of user input for error messages.
-fn printable(raw: &str) -> String {
-    let shown: String = raw
-        .chars()
-        .take(64)
-        .flat_map(char::escape_default)
-        .collect();
-    if raw.chars().count() > 64 {
-        format!("{shown}...")
-    } else {
-        shown
-    }
 }
 
 #[cfg(test)]

@@ -16,9 +16,7 @@ impl Run for UpdateArgs {
         let mut vault = Vault::open(&paths.vault)?;
         // Fail on a missing name before asking for a value.
         let Some(existing) = vault.find(&self.name)? else {
-            return Err(Failure::not_found(&self.name)
-                .with_hint(format!("to add it: secrets create {}", self.name))
-                .into());
+            return Err(Failure::not_found_to_create(&self.name).into());
         };
         let from_file = self.input.from_file.as_deref();
         // With a new description the value is optional: no prompt, and an

@@ -231,9 +231,7 @@ impl Vault {
     ) -> Result<SecretMeta> {
         let tx = begin_write(&mut self.conn, &self.path)?;
         let Some(existing) = find_meta(&tx, name)? else {
-            return Err(Failure::not_found(name)
-                .with_hint(format!("to add it: secrets create {name}"))
-                .into());
+            return Err(Failure::not_found_to_create(name).into());
         };
         let action = match value {
             Some(value) => {

@@ -279,3 +279,36 @@ fn upper_snake_names_get_no_hint() {
         "stderr should be exactly one line: {err}"
     );
 }
+
+#[test]
+fn a_value_typed_where_a_name_belongs_is_never_repeated() {
+    // `secrets create "$TOKEN"` with the name forgotten, and the like: the
+    // errors (which CI logs keep) must not print the token.
+    let token = "sk-live-canary/0123456789:abcdef";
+    let sb = Sandbox::new();
+    sb.create("REAL_NAME", "real-value-1234");
+    let attempts: [&[&str]; 6] = [
+        &["create", token],
+        &["update", token],
+        &["show", token],
+        &["delete", "--yes", token],
+        &["rename", token, "OTHER"],
+        &["exec", "--only", token, "--", "true"],
+    ];
+    for args in attempts {
+        let out = sb
+            .cmd()
+            .args(args)
+            .write_stdin("piped-value-5678")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        assert_no_panic(&out);
+        for stream in [
+            stderr(&out),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ] {
+            assert!(!stream.contains("canary"), "{args:?} repeated it: {stream}");
+        }
+    }
+}

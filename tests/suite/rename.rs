@@ -121,7 +121,7 @@ fn refused_renames_change_nothing() {
         ("KEEP_ME", "TAKEN", 4, "secret 'TAKEN' already exists"),
         ("KEEP_ME", "taken", 4, "secret 'TAKEN' already exists"),
         ("KEEP_ME", "PATH", 2, "reserved"),
-        ("KEEP_ME", "1_BAD", 2, "1_BAD"),
+        ("KEEP_ME", "1_BAD", 2, "invalid secret name"),
         ("KEEP_ME", "", 2, "error:"),
     ];
     for (old, new, code, message) in refusals {
