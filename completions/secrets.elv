@@ -18,7 +18,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
     }
     var completions = [
         &'secrets'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -44,14 +44,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'secrets;init'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --passphrase 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;create'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
@@ -61,7 +61,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;list'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;ls'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
@@ -85,14 +85,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;show'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --json 'Print the secret object as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;update'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -d 'What the secret is for, shown by `list` (stored unencrypted)'
             cand --description 'What the secret is for, shown by `list` (stored unencrypted)'
@@ -102,13 +102,13 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;rename'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;delete'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
@@ -116,7 +116,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;rm'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
@@ -124,7 +124,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;exec'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --only 'Inject only these secrets (comma-separated or repeated; any case)'
             cand --except 'Inject every secret but these (comma-separated or repeated; any case)'
@@ -136,14 +136,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;passwd'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --remove 'Remove the passphrase instead of setting a new one'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;doctor'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --max-age 'A secret not updated for more than this many days should be rotated'
             cand --unused-days 'A secret older than this many days and not used by exec within them may be unused'
@@ -153,7 +153,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;import'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --json 'Read a flat JSON object of string values instead of dotenv'
             cand --overwrite 'Replace the values of names that exist already'
@@ -164,7 +164,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'secrets;log'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --name 'Only events that involve this secret (any case)'
             cand --limit 'At most this many events'
@@ -173,14 +173,14 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --help 'Print help'
         }
         &'secrets;rekey'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand --drop-retired 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -190,21 +190,21 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'secrets;recipients;list'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients;add'= {
             cand --file 'Read the public keys from this file, one per line (# comments allowed)'
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'secrets;recipients;remove'= {
             cand --file 'Read the public keys from this file, one per line (# comments allowed)'
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -224,7 +224,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;recipients;help;help'= {
         }
         &'secrets;completions'= {
-            cand --vault 'The vault file [default: <data dir>/secrets/vault.db]'
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
             cand -h 'Print help'
             cand --help 'Print help'

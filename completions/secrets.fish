@@ -24,7 +24,7 @@ function __fish_secrets_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c secrets -n "__fish_secrets_needs_command" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_needs_command" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_needs_command" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c secrets -n "__fish_secrets_needs_command" -s V -l version -d 'Print version'
@@ -46,17 +46,17 @@ complete -c secrets -n "__fish_secrets_needs_command" -f -a "rekey" -d 'Replace 
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "recipients" -d 'List, add or remove the public keys the vault is encrypted to'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c secrets -n "__fish_secrets_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c secrets -n "__fish_secrets_using_subcommand init" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand init" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand init" -l passphrase -d 'Protect a new identity with a passphrase (from SECRETS_PASSPHRASE, or asked twice on the terminal); unlocking it then takes about a second'
 complete -c secrets -n "__fish_secrets_using_subcommand init" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand create" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand create" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand create" -l json -d 'Print the new secret\'s metadata as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand list" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
@@ -65,7 +65,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand list" -l names -d 'Print
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand list" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand ls" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
@@ -74,28 +74,28 @@ complete -c secrets -n "__fish_secrets_using_subcommand ls" -l names -d 'Print o
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l stale -d 'Only secrets not updated for more than --max-age days'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -l unused -d 'Only secrets older than --unused-days and not used by exec within them'
 complete -c secrets -n "__fish_secrets_using_subcommand ls" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand show" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand show" -l json -d 'Print the secret object as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand show" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand update" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand update" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -s d -l description -d 'What the secret is for, shown by `list` (stored unencrypted)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l from-file -d 'Read the value from this file, bytes exactly as they are; without it the value is read from a pipe (one trailing newline removed) or asked for twice on the terminal, hidden' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand update" -l json -d 'Print the secret\'s metadata as JSON'
 complete -c secrets -n "__fish_secrets_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand rename" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rename" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rename" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rename" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand delete" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand delete" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand delete" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
 complete -c secrets -n "__fish_secrets_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand rm" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rm" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
 complete -c secrets -n "__fish_secrets_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject only these secrets (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
@@ -106,18 +106,18 @@ complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'Wi
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l remove -d 'Remove the passphrase instead of setting a new one'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l max-age -d 'A secret not updated for more than this many days should be rotated' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l unused-days -d 'A secret older than this many days and not used by exec within them may be unused' -r
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l json -d 'Print a JSON array of findings: name, rule, message'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -l strict -d 'Exit 1 when anything is found (for CI)'
 complete -c secrets -n "__fish_secrets_using_subcommand doctor" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand import" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand import" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l json -d 'Read a flat JSON object of string values instead of dotenv'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l overwrite -d 'Replace the values of names that exist already'
@@ -125,39 +125,39 @@ complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-existing
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l skip-empty -d 'Leave out entries whose value is empty (named on stderr) instead of refusing the whole file'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -l dry-run -d 'Print what would be created, updated and skipped; change nothing'
 complete -c secrets -n "__fish_secrets_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand log" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l name -d 'Only events that involve this secret (any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l limit -d 'At most this many events' -r
 complete -c secrets -n "__fish_secrets_using_subcommand log" -l json -d 'Print a JSON array of events'
 complete -c secrets -n "__fish_secrets_using_subcommand log" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -l drop-retired -d 'Instead, remove the retired keys from your identity for good (refused while this vault or the default one still uses one)'
 complete -c secrets -n "__fish_secrets_using_subcommand rekey" -s h -l help -d 'Print help'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from list" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from list" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from list" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from add" -l file -d 'Read the public keys from this file, one per line (# comments allowed)' -r -F
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from add" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from add" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from add" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l file -d 'Read the public keys from this file, one per line (# comments allowed)' -r -F
-complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity\'s'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Let another key open the vault (a teammate, a Devbox)'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Revoke keys: the vault gets a new data key they never saw'
 complete -c secrets -n "__fish_secrets_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault file [default: <data dir>/secrets/vault.db]' -r -F
+complete -c secrets -n "__fish_secrets_using_subcommand completions" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -l identity -d 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c secrets -n "__fish_secrets_using_subcommand help; and not __fish_seen_subcommand_from init create list show update rename delete exec passwd doctor import log rekey recipients completions help" -f -a "init" -d 'Create the identity (if none) and the vault, and say where they are'

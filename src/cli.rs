@@ -25,12 +25,13 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "secrets", version, after_long_help = EXIT_CODES)]
 pub struct Cli {
-    /// The vault file [default: <data dir>/secrets/vault.db]
+    /// The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME)
+    /// for a team's vault [default: <data dir>/secrets/vault.db]
     #[arg(
         long,
         global = true,
         env = "SECRETS_VAULT",
-        value_name = "PATH",
+        value_name = "PATH|URL",
         hide_env_values = true,
         display_order = 900
     )]

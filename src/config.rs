@@ -2,23 +2,23 @@
 //! (or `SECRETS_VAULT`/`SECRETS_IDENTITY`, which clap reads), else the
 //! platform's data and config directories.
 
+use crate::vault::location::Location;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 
-/// The two files every command works with.
-#[derive(Debug, Clone)]
+/// The vault and the identity file every command works with.
 pub struct Paths {
-    pub vault: PathBuf,
+    pub vault: Location,
     pub identity: PathBuf,
 }
 
 impl Paths {
     /// Fills in the defaults for whatever was not given.
     pub fn resolve(vault: Option<PathBuf>, identity: Option<PathBuf>) -> Result<Paths> {
-        let vault = match vault {
-            Some(path) => path,
-            None => Self::default_vault()?,
-        };
+        let vault = Location::parse(match vault {
+            Some(path) => path.into_os_string(),
+            None => Self::default_vault()?.into_os_string(),
+        })?;
         let identity = match identity {
             Some(path) => path,
             None => dirs::config_dir()

@@ -13,6 +13,7 @@ use secrets::exec::mask::Masker;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
 use secrets::vault::import::Conflict;
+use secrets::vault::location::Location;
 use secrets::vault::{NewSecret, Vault};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -71,7 +72,7 @@ impl Sandbox {
                 value: SecretValue::new(Zeroizing::new(value.into_bytes())).unwrap(),
             })
             .collect();
-        Vault::open(&sandbox.vault)
+        Vault::open(&Location::File(sandbox.vault.clone()))
             .unwrap()
             .import(&batch, Conflict::Refuse, false)
             .unwrap();

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let chosen = self.decrypt(paths)?;
+        let mut chosen = self.decrypt(paths)?;
+        let connected = chosen.connected.take();
         let injections = &chosen.secrets;
         if injections.is_empty() {
             output::note("no secrets to inject; running the program without any");
@@ -48,7 +49,7 @@ impl Run for ExecArgs {
         let program = self.command[0].to_string_lossy();
         // Recorded last, just before the program starts: a run refused
         // before it, or a program that cannot start, is not a use.
-        let pending = PendingRun::begin(&paths.vault, &program, &chosen)?;
+        let pending = PendingRun::begin(&paths.vault, &program, &chosen, connected)?;
         let Some(masker) = masker else {
             let block = environment.to_block();
             drop(environment);

@@ -41,7 +41,7 @@ impl Run for ImportArgs {
             // creates no vault, identity or directory.
             output::note(&format!(
                 "no vault at {} yet: the import would create it",
-                paths.vault.display()
+                paths.vault.shown()
             ));
             ImportPlan {
                 created: secrets.iter().map(|s| s.name.as_str().to_owned()).collect(),

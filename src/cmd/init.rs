@@ -9,13 +9,14 @@ use crate::passphrase;
 use crate::vault::{Identity, Vault};
 use age::secrecy::SecretString;
 use anyhow::{Context, Result};
+use std::path::Path;
 
 impl Run for InitArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        if paths.vault.exists() {
+        if paths.vault.file().is_some_and(Path::exists) {
             // Refuses a foreign file, untouched; a real vault is left as is.
             Vault::open_to_read(&paths.vault)?;
-            let path = paths.vault.display().to_string();
+            let path = paths.vault.shown();
             output::stdout(&format!(
                 "vault already exists at {}; nothing changed\n",
                 output::printable(&path)
@@ -42,8 +43,12 @@ impl Run for InitArgs {
         let (identity, identity_is_new) = load_or_generate_identity(paths, new_passphrase)?;
         let vault_is_new = Vault::create(&paths.vault, &identity.recipient().to_string())?;
         let mut report = String::new();
-        report += &describe("identity", &paths.identity, identity_is_new);
-        report += &describe("vault", &paths.vault, vault_is_new);
+        report += &describe(
+            "identity",
+            &paths.identity.display().to_string(),
+            identity_is_new,
+        );
+        report += &describe("vault", &paths.vault.shown(), vault_is_new);
         output::stdout(&report)
     }
 }
@@ -55,7 +60,7 @@ pub fn open_or_create(paths: &Paths) -> Result<Vault> {
         // Writes never ask for a passphrase; a protected identity's public
         // key is only in the vault, so `init` makes the vault first.
         if paths.identity.exists() && Identity::is_protected(&paths.identity)? {
-            return Err(Failure::new(FAILED, format!("no vault at {}", paths.vault.display()))
+            return Err(Failure::new(FAILED, format!("no vault at {}", paths.vault.shown()))
                 .with_hint("the identity is protected by a passphrase: run `secrets init` once to create the vault")
                 .into());
         }
@@ -63,7 +68,7 @@ pub fn open_or_create(paths: &Paths) -> Result<Vault> {
         if Vault::create(&paths.vault, &identity.recipient().to_string())? {
             output::note(&format!(
                 "created a new vault at {} (identity: {})",
-                paths.vault.display(),
+                paths.vault.shown(),
                 paths.identity.display()
             ));
         }
@@ -93,8 +98,7 @@ fn load_or_generate_identity(
     }
 }
 
-fn describe(what: &str, path: &std::path::Path, created: bool) -> String {
+fn describe(what: &str, place: &str, created: bool) -> String {
     let verb = if created { "created" } else { "using existing" };
-    let path = path.display().to_string();
-    format!("{what}: {} ({verb})\n", output::printable(&path))
+    format!("{what}: {} ({verb})\n", output::printable(place))
 }

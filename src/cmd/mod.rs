@@ -59,21 +59,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Completions(_) => unreachable!("handled above"),
     };
     // SQLite's words for a damaged vault become one sentence naming it.
-    result.map_err(|error| crate::vault::damage::explain(error, &paths.vault))
+    result.map_err(|error| crate::vault::damage::explain(error, &paths.vault.shown()))
 }
 
 /// Tells the user when `vault` opened only with a retired key of their
 /// identity, and how to move it to the current key.
 fn note_if_opened_with_retired_key(vault: &crate::vault::Vault) {
     if vault.opened_with_retired_key() {
-        note_opened_with_retired_key(vault.path());
+        note_opened_with_retired_key(vault.location());
     }
 }
 
 /// Tells the user that the vault at `vault` opened only with a retired key
 /// of their identity, and how to move it to the current key.
-fn note_opened_with_retired_key(vault: &std::path::Path) {
-    let path = vault.display();
+fn note_opened_with_retired_key(vault: &crate::vault::location::Location) {
+    let path = vault.shown();
     crate::output::note(&format!(
         "the vault at {path} opens only with a retired key of your identity"
     ));

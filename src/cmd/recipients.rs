@@ -14,7 +14,9 @@ use std::path::Path;
 impl Run for RecipientsArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         match self.action {
-            RecipientsAction::List => list(&Vault::open_to_read(&paths.vault)?, &paths.identity),
+            RecipientsAction::List => {
+                list(&mut Vault::open_to_read(&paths.vault)?, &paths.identity)
+            }
             RecipientsAction::Add(input) => {
                 let mut vault = Vault::open(&paths.vault)?;
                 let keys = input.public_keys()?;
@@ -51,7 +53,7 @@ impl Run for RecipientsArgs {
 /// and `(yours)` on the keys of the user's identity. Which keys are the
 /// user's is read from an identity file without a passphrase only: listing
 /// asks for none, so with a protected one a note says nothing is marked.
-fn list(vault: &Vault, identity: &Path) -> Result<()> {
+fn list(vault: &mut Vault, identity: &Path) -> Result<()> {
     let keys = vault.recipient_list()?;
     let yours = Identity::public_keys_unprompted(identity);
     let mut text = String::new();

@@ -23,9 +23,9 @@ use crate::error::{FAILED, Failure};
 use crate::files;
 use crate::output;
 use crate::vault::events::Action;
+use crate::vault::location::Location;
 use crate::vault::{Identity, Vault};
 use anyhow::{Context, Result};
-use std::path::PathBuf;
 
 impl Run for RekeyArgs {
     fn run(self, paths: &Paths) -> Result<()> {
@@ -42,7 +42,7 @@ impl Run for RekeyArgs {
             let dropped = move_to_current_key(&mut vault, &identity)?;
             output::done(&format!(
                 "moved the vault at {} to your current key {current}{}",
-                paths.vault.display(),
+                paths.vault.shown(),
                 no_longer_opens(&dropped)
             ));
             return Ok(());
@@ -133,7 +133,7 @@ fn drop_retired_keys(paths: &Paths) -> Result<()> {
     let checked = if known.is_empty() {
         "found no vault to check".to_owned()
     } else {
-        let shown: Vec<String> = known.iter().map(|p| p.display().to_string()).collect();
+        let shown: Vec<String> = known.iter().map(Location::shown).collect();
         format!(
             "checked only the vault at {}",
             shown.join(" and the one at ")
@@ -147,21 +147,21 @@ fn drop_retired_keys(paths: &Paths) -> Result<()> {
 
 /// The vaults secrets knows of: the one this command points at and the
 /// default one, those that exist.
-fn known_vaults(paths: &Paths) -> Result<Vec<PathBuf>> {
+fn known_vaults(paths: &Paths) -> Result<Vec<Location>> {
     let mut known = vec![paths.vault.clone()];
     let default = Paths::default_vault()?;
-    if default != paths.vault {
-        known.push(default);
+    if paths.vault.file() != Some(default.as_path()) {
+        known.push(Location::File(default));
     }
-    known.retain(|path| path.exists());
+    known.retain(Location::exists);
     Ok(known)
 }
 
-fn refuse_if_still_used(path: &std::path::Path, identity: &Identity) -> Result<()> {
-    let vault = Vault::open_to_read(path).with_context(|| {
+fn refuse_if_still_used(location: &Location, identity: &Identity) -> Result<()> {
+    let mut vault = Vault::open_to_read(location).with_context(|| {
         format!(
             "cannot check the vault at {} for retired keys",
-            path.display()
+            location.shown()
         )
     })?;
     let still_used: Vec<String> = vault
@@ -176,13 +176,13 @@ fn refuse_if_still_used(path: &std::path::Path, identity: &Identity) -> Result<(
         FAILED,
         format!(
             "the vault at {} is still encrypted to the retired key {}; nothing was dropped",
-            path.display(),
+            location.shown(),
             still_used.join(", ")
         ),
     )
     .with_hint(format!(
         "move it to your current key: secrets --vault {} rekey",
-        path.display()
+        location.shown()
     ))
     .into())
 }

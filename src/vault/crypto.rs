@@ -48,6 +48,14 @@ pub enum Sealing {
 }
 
 impl Sealing {
+    /// The stored word.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Sealing::Age => "age",
+            Sealing::Key => "key",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Sealing> {
         match text {
             "age" => Ok(Sealing::Age),

@@ -13,7 +13,6 @@ use crate::error::{FAILED, Failure};
 use rusqlite::ErrorCode;
 use rusqlite::types::FromSqlError;
 use std::fmt;
-use std::path::Path;
 
 /// The tables of a vault, as damage reports name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +78,15 @@ pub struct Damage {
 }
 
 impl Damage {
+    /// A row `secrets` always writes in `table` (the `vault` row) is gone.
+    pub fn missing_row(table: Table) -> Damage {
+        Damage {
+            table: Some(table),
+            secret: None,
+            fault: Fault::MissingRow,
+        }
+    }
+
     /// A row of `table` that holds something `secrets` never writes there.
     pub fn unexpected_row(table: Table) -> Damage {
         Damage {
@@ -215,7 +223,7 @@ pub fn in_table(table: Table) -> impl Fn(rusqlite::Error) -> anyhow::Error {
 /// the vault at `vault` is damaged, one sentence saying so and where (exit
 /// code 1, as any failure of ours), with a hint to restore it. Writes are
 /// single transactions, so a failed one left the vault as it was.
-pub fn explain(error: anyhow::Error, vault: &Path) -> anyhow::Error {
+pub fn explain(error: anyhow::Error, vault: &str) -> anyhow::Error {
     let damage = error.chain().find_map(|cause| {
         if let Some(damage) = cause.downcast_ref::<Damage>() {
             return Some(damage.clone());
@@ -234,10 +242,7 @@ pub fn explain(error: anyhow::Error, vault: &Path) -> anyhow::Error {
     };
     Failure::new(
         FAILED,
-        format!(
-            "the vault at {} is damaged ({damage}); it was left untouched",
-            vault.display()
-        ),
+        format!("the vault at {vault} is damaged ({damage}); it was left untouched"),
     )
     .with_hint("restore it from a backup")
     .into()

@@ -5,12 +5,12 @@
 //! secrets) and public keys; never a value. Deleting a secret keeps its
 //! entries: the history of what existed is what an audit needs.
 
-use super::damage::{Damage, Table, TimeField, in_table};
+use super::damage::{Damage, Table, TimeField};
 use super::db::Vault;
+use super::queries::SecretMeta;
+use super::store::{NewEvent, Rows, StoredEvent};
 use crate::clock;
 use anyhow::Result;
-use rusqlite::types::{ToSql, ToSqlOutput};
-use rusqlite::{Transaction, params};
 use serde::{Serialize, Serializer};
 use std::collections::HashSet;
 
@@ -71,12 +71,6 @@ impl Action {
     }
 }
 
-impl ToSql for Action {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
 /// An event's action as read back. A word this version does not know (from
 /// a newer version that added an action, or an edit by hand) is kept as
 /// stored: `log` shows the row, escaped like all its text, rather than
@@ -129,60 +123,53 @@ pub struct Event {
 
 /// Appends an event inside the caller's transaction.
 pub(super) fn record(
-    tx: &Transaction<'_>,
+    rows: &mut dyn Rows,
     action: Action,
     names: &[&str],
     program: Option<&str>,
     detail: Option<&str>,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO events (time_ms, action, names, program, detail, host)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        clock::now_ms(),
-        action,
-        serde_json::to_string(names)?,
+    let host = crate::host::name();
+    rows.record(&NewEvent {
+        time_ms: clock::now_ms(),
+        action: action.as_str(),
+        names_json: &serde_json::to_string(names)?,
         program,
         detail,
-        crate::host::name()
-    ])?;
-    Ok(())
+        host: host.as_deref(),
+    })
 }
 
 impl Vault {
     /// Records an event on its own (for actions made of several writes).
     pub fn record_event(&mut self, action: Action, detail: Option<&str>) -> Result<()> {
-        let tx = super::db::begin_write(&mut self.conn, &self.path)?;
-        record(&tx, action, &[], None, detail)?;
-        tx.commit()?;
-        Ok(())
+        let mut rows = self.store.write()?;
+        record(rows.as_mut(), action, &[], None, detail)?;
+        rows.commit()
     }
 
     /// The log, newest first: all of it, or the events that involve `name`
     /// (in any case; a whole-vault exec involves it if it existed then), at
     /// most `limit`. Runs still in the usage journal are in it, as the fold
     /// will record them.
-    pub fn events(&self, name: Option<&str>, limit: Option<usize>) -> Result<Vec<Event>> {
-        let damaged = in_table(Table::Events);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT time_ms, action, names, program, detail, usage_id, host FROM events
-                 ORDER BY time_ms, id",
-            )
-            .map_err(&damaged)?;
-        let mut rows = stmt.query([]).map_err(&damaged)?;
-        let mut events = Vec::new();
+    pub fn events(&mut self, name: Option<&str>, limit: Option<usize>) -> Result<Vec<Event>> {
+        let mut rows = self.store.read()?;
+        let stored = rows.events()?;
+        let secrets = if self.unfolded.runs().is_empty() {
+            Vec::new()
+        } else {
+            rows.list()?
+        };
+        rows.commit()?;
+        let mut events = Vec::with_capacity(stored.len());
         let mut folded = HashSet::new();
-        while let Some(row) = rows.next().map_err(&damaged)? {
-            events.push(event_from_row(row)?);
-            if let Some(id) = row.get::<_, Option<String>>(5).map_err(&damaged)? {
-                folded.insert(id);
+        for row in stored {
+            if let Some(id) = &row.usage_id {
+                folded.insert(id.clone());
             }
+            events.push(event_from_row(row)?);
         }
-        drop(rows);
-        let unfolded = self.unfolded_runs(&folded)?;
+        let unfolded = self.unfolded_runs(&folded, &secrets);
         if !unfolded.is_empty() {
             events.extend(unfolded);
             // Stable: a run sorts after the logged events of its millisecond,
@@ -203,36 +190,22 @@ impl Vault {
     /// ids of those that are), as the fold will log them: a run of every
     /// secret names the secrets that existed then (no write came since, or
     /// it would have folded the journal).
-    fn unfolded_runs(&self, folded: &HashSet<String>) -> Result<Vec<Event>> {
+    fn unfolded_runs(&self, folded: &HashSet<String>, secrets: &[SecretMeta]) -> Vec<Event> {
         let runs: Vec<_> = self
             .unfolded
             .runs()
             .iter()
             .filter(|run| !folded.contains(&run.id))
             .collect();
-        if runs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let damaged = in_table(Table::Secrets);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, create_time_ms FROM secrets ORDER BY name COLLATE NOCASE")
-            .map_err(&damaged)?;
-        let secrets: Vec<(String, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(&damaged)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(damaged)?;
-        Ok(runs
-            .into_iter()
+        runs.into_iter()
             .map(|run| Event {
                 time_ms: run.time_ms,
                 action: LoggedAction::Known(Action::Exec),
                 names: if run.is_every_secret() {
                     secrets
                         .iter()
-                        .filter(|(_, created)| *created <= run.time_ms)
-                        .map(|(name, _)| name.clone())
+                        .filter(|secret| secret.create_time_ms <= run.time_ms)
+                        .map(|secret| secret.name.clone())
                         .collect()
                 } else {
                     run.names.clone()
@@ -241,26 +214,24 @@ impl Vault {
                 detail: None,
                 host: run.host.clone(),
             })
-            .collect())
+            .collect()
     }
 }
 
 /// One row of the log, or the damage that makes it unreadable: names that
 /// are not the JSON list `record` writes, or a time no clock gave.
-fn event_from_row(row: &rusqlite::Row<'_>) -> Result<Event> {
-    let damaged = in_table(Table::Events);
-    let time_ms: i64 = row.get(0).map_err(&damaged)?;
-    if !clock::is_plausible(time_ms) {
+fn event_from_row(row: StoredEvent) -> Result<Event> {
+    if !clock::is_plausible(row.time_ms) {
         return Err(Damage::time_out_of_range(None, TimeField::Logged).into());
     }
-    let names: String = row.get(2).map_err(&damaged)?;
     Ok(Event {
-        time_ms,
-        action: LoggedAction::from_stored(row.get(1).map_err(&damaged)?),
-        names: serde_json::from_str(&names).map_err(|_| Damage::unexpected_row(Table::Events))?,
-        program: row.get(3).map_err(&damaged)?,
-        detail: row.get(4).map_err(&damaged)?,
-        host: row.get(6).map_err(&damaged)?,
+        time_ms: row.time_ms,
+        action: LoggedAction::from_stored(row.action),
+        names: serde_json::from_str(&row.names_json)
+            .map_err(|_| Damage::unexpected_row(Table::Events))?,
+        program: row.program,
+        detail: row.detail,
+        host: row.host,
     })
 }
 

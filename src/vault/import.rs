@@ -2,14 +2,14 @@
 //! transaction: all of them or none.
 
 use super::crypto;
-use super::db::{NewSecret, Vault, begin_write};
+use super::db::{NewSecret, Vault};
 use super::events::{self, Action};
-use super::queries::{SecretMeta, find_meta, recipient_texts};
+use super::queries::{SecretMeta, recipient_texts};
+use super::store::{NewRow, Rows};
 use crate::clock;
 use crate::error::Failure;
 use crate::random;
 use anyhow::{Result, anyhow};
-use rusqlite::{Connection, params};
 
 /// What to do with a name that already exists in the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +61,14 @@ impl Vault {
     ) -> Result<ImportPlan> {
         if dry_run {
             // Only reads: the vault may be open read-only.
-            return Ok(plan(&self.conn, secrets, conflict)?.0);
+            let mut rows = self.store.read()?;
+            let (plan, _) = plan(rows.as_mut(), secrets, conflict)?;
+            rows.commit()?;
+            return Ok(plan);
         }
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let (plan, writes) = plan(&tx, secrets, conflict)?;
-        let recipients = recipient_texts(&tx)?;
+        let mut rows = self.store.write()?;
+        let (plan, writes) = plan(rows.as_mut(), secrets, conflict)?;
+        let recipients = recipient_texts(rows.as_mut())?;
         // An update is sealed under the stored spelling: exec checks that one.
         let items: Vec<(&str, &crate::value::SecretValue)> = writes
             .iter()
@@ -79,31 +82,18 @@ impl Vault {
             .collect();
         let sealed = crypto::seal_many_with_age(&recipients, &self.vault_id, &items)?;
         let now = clock::now_ms();
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO secrets
-                     (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
-                 VALUES (?1, ?2, ?3, 'age', ?4, ?5, ?5)",
-            )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE secrets SET ciphertext = ?2, sealing = 'age', update_time_ms = ?3,
-                     description = COALESCE(?4, description)
-                 WHERE id = ?1",
-            )?;
-            for ((index, existing), ciphertext) in writes.iter().zip(sealed) {
-                let secret = &secrets[*index];
-                match existing {
-                    None => insert.execute(params![
-                        random::secret_id()?,
-                        secret.name.as_str(),
-                        ciphertext,
-                        secret.description,
-                        now
-                    ])?,
-                    Some(existing) => {
-                        update.execute(params![existing.id, ciphertext, now, secret.description])?
-                    }
-                };
+        for ((index, existing), ciphertext) in writes.iter().zip(sealed) {
+            let secret = &secrets[*index];
+            let description = secret.description.as_deref();
+            match existing {
+                None => rows.insert(&NewRow {
+                    id: &random::secret_id()?,
+                    name: secret.name.as_str(),
+                    ciphertext: &ciphertext,
+                    description,
+                    time_ms: now,
+                })?,
+                Some(existing) => rows.update_value(&existing.id, &ciphertext, now, description)?,
             }
         }
         let names: Vec<&str> = plan
@@ -112,8 +102,8 @@ impl Vault {
             .chain(&plan.updated)
             .map(String::as_str)
             .collect();
-        events::record(&tx, action, &names, None, None)?;
-        tx.commit()
+        events::record(rows.as_mut(), action, &names, None, None)?;
+        rows.commit()
             .map_err(|e| anyhow!("cannot store the import: {e}"))?;
         Ok(plan)
     }
@@ -123,9 +113,9 @@ impl Vault {
 /// it replaces, if any.
 type Write = (usize, Option<SecretMeta>);
 
-/// What importing `secrets` under `conflict` does, read through `conn`.
+/// What importing `secrets` under `conflict` does, read through `rows`.
 fn plan(
-    conn: &Connection,
+    rows: &mut dyn Rows,
     secrets: &[NewSecret],
     conflict: Conflict,
 ) -> Result<(ImportPlan, Vec<Write>)> {
@@ -133,7 +123,7 @@ fn plan(
     let mut writes = Vec::with_capacity(secrets.len());
     for (index, secret) in secrets.iter().enumerate() {
         let name = secret.name.as_str();
-        match (find_meta(conn, name)?, conflict) {
+        match (rows.find(name)?, conflict) {
             (None, _) => {
                 plan.created.push(name.to_owned());
                 writes.push((index, None));

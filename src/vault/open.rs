@@ -6,10 +6,15 @@
 //!
 //! Storage knows nothing of these files: this module decides.
 
-use super::db::{Access, Vault};
+use super::db::Vault;
 use super::header;
 use super::journal::Unfolded;
+use super::location::Location;
+use super::pg_connect::Target;
 use super::snapshot;
+use super::store::Store;
+use super::store::postgres::PgStore;
+use super::store::sqlite::Access;
 use anyhow::Result;
 use std::path::Path;
 
@@ -17,10 +22,15 @@ impl Vault {
     /// Opens the vault at `path` for a command that writes it, which must
     /// exist and be a vault; migrates an older schema and folds `exec`'s
     /// usage journal in. A foreign or newer file is refused untouched.
-    pub fn open(path: &Path) -> Result<Vault> {
-        let mut vault = for_exec(path)?;
-        vault.fold_usage()?;
-        Ok(vault)
+    pub fn open(location: &Location) -> Result<Vault> {
+        match location {
+            Location::File(path) => {
+                let mut vault = for_exec(path)?;
+                vault.fold_usage()?;
+                Ok(vault)
+            }
+            Location::Postgres(target) => open_postgres(target),
+        }
     }
 
     /// Opens the vault at `path` for a command that only reads it: the file
@@ -29,7 +39,11 @@ impl Vault {
     /// uses and the log as if they were. A vault that needs a one-time
     /// upgrade (an older schema, or the old WAL mode) gets it here as with
     /// `open`; it has no snapshot to keep.
-    pub fn open_to_read(path: &Path) -> Result<Vault> {
+    pub fn open_to_read(location: &Location) -> Result<Vault> {
+        let path = match location {
+            Location::File(path) => path,
+            Location::Postgres(target) => return open_postgres(target),
+        };
         // A vault others can change, or a file that is not a vault, is
         // refused before anything beside it is read. (No connection is
         // open yet, so closing this descriptor drops no SQLite lock.)
@@ -39,14 +53,21 @@ impl Vault {
         }
         // Before the database: see `Unfolded::read`.
         let unfolded = Unfolded::read(path)?;
-        let mut vault = Vault::connect(path, Access::ReadOnly, snapshot::discard)?;
+        let mut vault = Vault::connect_file(path, Access::ReadOnly, snapshot::discard)?;
         vault.unfolded = unfolded;
         Ok(vault)
     }
 }
 
+/// A vault in PostgreSQL: no files beside it, and every command's reads
+/// and writes are transactions of the server's.
+fn open_postgres(target: &Target) -> Result<Vault> {
+    let store = PgStore::connect(target)?;
+    Vault::over(Store::Postgres(store), Location::Postgres(target.clone()))
+}
+
 /// Like `Vault::open`, without folding the usage journal: `exec` only
 /// appends to it, and never writes the database unless it reseals.
 pub(super) fn for_exec(path: &Path) -> Result<Vault> {
-    Vault::connect(path, Access::ReadWrite, snapshot::discard)
+    Vault::connect_file(path, Access::ReadWrite, snapshot::discard)
 }

@@ -6,15 +6,14 @@
 //! since the removed key may have seen the old one.
 
 use super::crypto::{self, DataKey, OpenedWith, Sealing};
-use super::damage::{Table, in_table};
-use super::db::{Vault, begin_write};
+use super::db::Vault;
 use super::events::{self, Action};
 use super::identity::Identity;
-use super::queries::{read_sealed, recipients};
+use super::queries::recipients;
+use super::store::Rows;
 use crate::clock;
 use crate::error::{FAILED, Failure};
 use anyhow::{Result, anyhow};
-use rusqlite::{Transaction, params};
 
 /// A recipient's public key (canonical text) and, for an ssh key, the
 /// comment that followed it (`me@laptop`).
@@ -26,38 +25,16 @@ pub struct PublicKey {
 
 impl Vault {
     /// The recipients with their comments, in the order they were added.
-    pub fn recipient_list(&self) -> Result<Vec<PublicKey>> {
-        let damaged = in_table(Table::Recipients);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT recipient, comment FROM recipients ORDER BY add_time_ms, recipient")
-            .map_err(&damaged)?;
-        let keys = stmt
-            .query_map([], |r| {
-                Ok(PublicKey {
-                    text: r.get(0)?,
-                    comment: r.get(1)?,
-                })
-            })
-            .map_err(&damaged)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(damaged)?;
+    pub fn recipient_list(&mut self) -> Result<Vec<PublicKey>> {
+        let mut rows = self.store.read()?;
+        let keys = rows.recipients()?;
+        rows.commit()?;
         Ok(keys)
     }
 
     /// The recipients' public keys, as stored.
-    pub fn recipient_texts(&self) -> Result<Vec<String>> {
-        let damaged = in_table(Table::Recipients);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT recipient FROM recipients ORDER BY add_time_ms, recipient")
-            .map_err(&damaged)?;
-        let texts = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(&damaged)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(damaged)?;
-        Ok(texts)
+    pub fn recipient_texts(&mut self) -> Result<Vec<String>> {
+        Ok(self.recipient_list()?.into_iter().map(|k| k.text).collect())
     }
 
     /// Adds recipients (canonical texts, no comments); returns those that
@@ -82,31 +59,28 @@ impl Vault {
         identity: &Identity,
         added: &[PublicKey],
     ) -> Result<Vec<String>> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let (data_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        let mut rows = self.store.write()?;
+        let (data_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
-        reseal(&tx, identity, &self.vault_id, &data_key, None)?;
+        reseal(rows.as_mut(), identity, &self.vault_id, &data_key, None)?;
         let mut new = Vec::new();
         for recipient in added {
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO recipients (recipient, add_time_ms, comment)
-                 VALUES (?1, ?2, ?3)",
-                params![recipient.text, clock::now_ms(), recipient.comment],
-            )?;
-            if inserted == 1 {
+            if rows.add_recipient(recipient, clock::now_ms())? {
                 new.push(recipient.text.clone());
-            } else if recipient.comment.is_some() {
-                tx.execute(
-                    "UPDATE recipients SET comment = ?2 WHERE recipient = ?1 AND comment IS NULL",
-                    params![recipient.text, recipient.comment],
-                )?;
             }
         }
-        wrap_key(&tx, &data_key, &self.vault_id)?;
+        wrap_key(rows.as_mut(), &data_key, &self.vault_id)?;
         if !new.is_empty() {
-            events::record(&tx, Action::RecipientsAdd, &[], None, Some(&new.join(", ")))?;
+            let detail = new.join(", ");
+            events::record(
+                rows.as_mut(),
+                Action::RecipientsAdd,
+                &[],
+                None,
+                Some(&detail),
+            )?;
         }
-        tx.commit()?;
+        rows.commit()?;
         Ok(new)
     }
 
@@ -114,12 +88,8 @@ impl Vault {
     /// under it, so the removed keys open nothing, old or new. Refuses to
     /// remove every recipient that `identity` matches.
     pub fn remove_recipients(&mut self, identity: &Identity, removed: &[String]) -> Result<()> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let current: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT recipient FROM recipients")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let mut rows = self.store.write()?;
+        let current: Vec<String> = rows.recipients()?.into_iter().map(|k| k.text).collect();
         for recipient in removed {
             if !current.contains(recipient) {
                 return Err(Failure::new(
@@ -139,23 +109,29 @@ impl Vault {
             .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
             .into());
         }
-        let (old_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        let (old_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let new_key = DataKey::generate()?;
         for recipient in removed {
-            tx.execute("DELETE FROM recipients WHERE recipient = ?1", [recipient])?;
+            rows.remove_recipient(recipient)?;
         }
-        reseal(&tx, identity, &self.vault_id, &old_key, Some(&new_key))?;
-        wrap_key(&tx, &new_key, &self.vault_id)?;
+        reseal(
+            rows.as_mut(),
+            identity,
+            &self.vault_id,
+            &old_key,
+            Some(&new_key),
+        )?;
+        wrap_key(rows.as_mut(), &new_key, &self.vault_id)?;
         events::record(
-            &tx,
+            rows.as_mut(),
             Action::RecipientsRemove,
             &[],
             None,
             Some(&removed.join(", ")),
         )?;
-        tx.commit()?;
-        self.scrub_wal();
+        rows.commit()?;
+        self.scrub();
         Ok(())
     }
 }
@@ -163,29 +139,26 @@ impl Vault {
 /// Opens the vault's data key with `identity`, and says which of its keys
 /// did.
 pub(super) fn unwrap_key(
-    tx: &Transaction<'_>,
+    rows: &mut dyn Rows,
     identity: &Identity,
     vault_id: &str,
 ) -> Result<(DataKey, OpenedWith)> {
-    let wrapped: Option<Vec<u8>> = tx
-        .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
-        .map_err(in_table(Table::Vault))?;
+    let wrapped = rows.wrapped_key()?;
     let wrapped = wrapped.ok_or_else(|| anyhow!("the vault has no data key"))?;
     DataKey::unwrap(identity, vault_id, &wrapped)
 }
 
 /// Wraps `key` to the vault's current recipients.
-fn wrap_key(tx: &Transaction<'_>, key: &DataKey, vault_id: &str) -> Result<()> {
-    let wrapped = key.wrap(&recipients(tx)?, vault_id)?;
-    tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
-    Ok(())
+fn wrap_key(rows: &mut dyn Rows, key: &DataKey, vault_id: &str) -> Result<()> {
+    let wrapped = key.wrap(&recipients(rows)?, vault_id)?;
+    rows.set_wrapped_key(&wrapped)
 }
 
 /// Reseals values under the data key: the age-sealed ones always (under
 /// `key`, or `new_key` when rotating), and when rotating also those sealed
 /// under `key`. One value that fails to open fails all.
 fn reseal(
-    tx: &Transaction<'_>,
+    rows: &mut dyn Rows,
     identity: &Identity,
     vault_id: &str,
     key: &DataKey,
@@ -193,9 +166,7 @@ fn reseal(
 ) -> Result<()> {
     let target = new_key.unwrap_or(key);
     let keys = identity.age_identities();
-    let mut update =
-        tx.prepare("UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1")?;
-    for secret in read_sealed(tx)? {
+    for secret in rows.sealed()? {
         let value = match secret.sealing {
             Sealing::Age => {
                 crypto::open_with_age(&keys, vault_id, &secret.name, &secret.ciphertext)?
@@ -205,10 +176,8 @@ fn reseal(
             }
             Sealing::Key => continue,
         };
-        update.execute(params![
-            secret.rowid,
-            target.seal(vault_id, &secret.name, &value)?
-        ])?;
+        let sealed = target.seal(vault_id, &secret.name, &value)?;
+        rows.reseal(&secret.id, Sealing::Key, &sealed)?;
     }
     Ok(())
 }

@@ -3,17 +3,15 @@
 //! old name and seals it again under the new one, which needs the identity.
 
 use super::crypto::{self, OpenedWith, Sealing};
-use super::damage::{Damage, Table, in_table};
-use super::db::{Vault, begin_write};
+use super::db::Vault;
 use super::events::{self, Action};
 use super::identity::Identity;
-use super::queries::{SecretMeta, find_meta};
+use super::queries::SecretMeta;
 use super::recipients::unwrap_key;
 use crate::error::Failure;
 use crate::name::SecretName;
 use crate::value::SecretValue;
 use anyhow::{Context, Result};
-use rusqlite::params;
 
 impl Vault {
     /// Renames the secret matching `old` (any case) to `new`, in one
@@ -26,15 +24,15 @@ impl Vault {
         old: &str,
         new: &SecretName,
     ) -> Result<SecretMeta> {
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        let existing = find_meta(&tx, old)?.ok_or_else(|| missing(old))?;
-        if let Some(taken) = find_meta(&tx, new.as_str())?
+        let mut rows = self.store.write()?;
+        let existing = rows.find(old)?.ok_or_else(|| missing(old))?;
+        if let Some(taken) = rows.find(new.as_str())?
             && taken.id != existing.id
         {
             return Err(taken_by(&taken.name).into());
         }
-        let (sealing, ciphertext) = sealed_value(&tx, &existing.id)?;
-        let (data_key, opened_with) = unwrap_key(&tx, identity, &self.vault_id)?;
+        let (sealing, ciphertext) = rows.sealed_by_id(&existing.id)?;
+        let (data_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let value: SecretValue = match sealing {
             Sealing::Age => crypto::open_with_age(
@@ -47,19 +45,18 @@ impl Vault {
         };
         let resealed = data_key.seal(&self.vault_id, new.as_str(), &value)?;
         drop(value);
-        tx.execute(
-            "UPDATE secrets SET name = ?2, ciphertext = ?3, sealing = 'key' WHERE id = ?1",
-            params![existing.id, new.as_str(), resealed],
-        )?;
+        rows.rename(&existing.id, new.as_str(), &resealed)?;
         events::record(
-            &tx,
+            rows.as_mut(),
             Action::Rename,
             &[&existing.name, new.as_str()],
             None,
             None,
         )?;
-        let meta = find_meta(&tx, new.as_str())?.context("the renamed secret vanished")?;
-        tx.commit()?;
+        let meta = rows
+            .find(new.as_str())?
+            .context("the renamed secret vanished")?;
+        rows.commit()?;
         Ok(meta)
     }
 }
@@ -76,18 +73,4 @@ pub fn taken_by(name: &str) -> Failure {
         format!("secret '{name}' already exists"),
     )
     .with_hint("nothing was renamed; choose another name, or delete that secret first")
-}
-
-/// A secret's sealing and sealed value, by id.
-fn sealed_value(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(Sealing, Vec<u8>)> {
-    let damaged = in_table(Table::Secrets);
-    let (sealing, ciphertext): (String, Vec<u8>) = tx
-        .query_row(
-            "SELECT sealing, ciphertext FROM secrets WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(damaged)?;
-    let sealing = Sealing::parse(&sealing).map_err(|_| Damage::unexpected_row(Table::Secrets))?;
-    Ok((sealing, ciphertext))
 }

@@ -5,7 +5,7 @@
 //! Not for reading or writing secrets (`queries`, `db`).
 
 use super::crypto::DataKey;
-use super::queries::recipients;
+use super::crypto::parse_recipient;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -100,7 +100,16 @@ pub(super) fn ensure_data_key(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     let Some((vault_id, None)) = row else {
         return Ok(());
     };
-    let wrapped = DataKey::generate()?.wrap(&recipients(tx)?, &vault_id)?;
+    let texts = {
+        let mut stmt = tx.prepare("SELECT recipient FROM recipients ORDER BY recipient")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?
+    };
+    let recipients = texts
+        .iter()
+        .map(|t| parse_recipient(t))
+        .collect::<Result<Vec<_>>>()?;
+    let wrapped = DataKey::generate()?.wrap(&recipients, &vault_id)?;
     tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
     Ok(())
 }

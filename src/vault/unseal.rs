@@ -9,18 +9,17 @@
 //! snapshot (`open`).
 
 use super::crypto::{self, DataKey, OpenedWith, Sealing};
-use super::damage::{Table, in_table};
-use super::db::{Vault, begin_write, explain};
-use super::header;
+use super::db::Vault;
+use super::header::{self, Stamp};
 use super::identity::Identity;
+use super::location::Location;
 use super::open;
-use super::queries::{SealedSecret, read_sealed};
+use super::queries::SealedSecret;
 use super::snapshot::{self, Snapshot};
 use super::unsealed::{Chosen, Unsealed};
 use super::usage;
 use crate::value::SecretValue;
 use anyhow::{Context, Result, anyhow};
-use rusqlite::{TransactionBehavior, params};
 use std::path::Path;
 
 /// From this many values on, `exec` opens them on several threads.
@@ -39,13 +38,17 @@ pub const RESEAL_FROM: usize = 8;
 /// current and opens, else from the vault. A large usage journal is folded
 /// first (a write: the vault is read, and a new snapshot left, after it).
 pub fn for_exec(
-    vault: &Path,
+    location: &Location,
     identity: &Path,
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
+    let vault = match location {
+        Location::File(path) => path,
+        Location::Postgres(_) => return from_postgres(location, identity, choose),
+    };
     if usage::journal_is_large(vault) {
         // Best effort: the next command that writes folds it.
-        let _ = Vault::open(vault);
+        let _ = Vault::open(location);
     }
     let mut loaded = None;
     if let Some(stamp) = header::current_stamp(vault)
@@ -70,6 +73,21 @@ pub fn for_exec(
     opened.unseal_for_exec(loaded.as_ref(), choose)
 }
 
+/// `for_exec` for a PostgreSQL vault: no snapshot, one read transaction
+/// (the identity is loaded first, so that a prompt never holds one open).
+/// The vault stays connected in the result, to record the run.
+fn from_postgres(
+    location: &Location,
+    identity: &Path,
+    choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+) -> Result<Chosen> {
+    let mut vault = Vault::open(location)?;
+    let identity = Identity::load(identity)?;
+    let mut chosen = vault.unseal_for_exec(Some(&identity), choose)?;
+    chosen.connected = Some(vault);
+    Ok(chosen)
+}
+
 /// The secrets `choose` picks among `every` (a snapshot's), in its order.
 fn choose_among(
     every: Vec<Unsealed>,
@@ -88,6 +106,7 @@ fn choose_among(
         everything,
         // A vault opened only with a retired key gets no snapshot.
         opened_with_retired_key: false,
+        connected: None,
     })
 }
 
@@ -115,6 +134,7 @@ impl Vault {
             secrets,
             everything,
             opened_with_retired_key: self.opened_with_retired_key,
+            connected: None,
         })
     }
 
@@ -127,14 +147,12 @@ impl Vault {
         choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
         reseal: bool,
     ) -> Result<Option<(Vec<Unsealed>, bool)>> {
-        let tx = if reseal {
-            begin_write(&mut self.conn, &self.path)?
+        let mut rows = if reseal {
+            self.store.write()?
         } else {
-            self.conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(|e| explain(e, &self.path))?
+            self.store.read()?
         };
-        let secrets = read_sealed(&tx)?;
+        let secrets = rows.sealed()?;
         let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
         let chosen = choose(&names)?;
         drop(names);
@@ -149,9 +167,9 @@ impl Vault {
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
         let keys = identity.age_identities();
-        let wrapped: Vec<u8> = tx
-            .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
-            .map_err(in_table(Table::Vault))?;
+        let wrapped = rows
+            .wrapped_key()?
+            .ok_or_else(|| anyhow!("the vault has no data key"))?;
         let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
@@ -164,10 +182,7 @@ impl Vault {
                     crypto::open_with_age(&keys, &self.vault_id, &secret.name, &secret.ciphertext)?;
                 if reseal {
                     let resealed = data_key.seal(&self.vault_id, &secret.name, &value)?;
-                    tx.prepare_cached(
-                        "UPDATE secrets SET ciphertext = ?2, sealing = 'key' WHERE rowid = ?1",
-                    )?
-                    .execute(params![secret.rowid, resealed])?;
+                    rows.reseal(&secret.id, Sealing::Key, &resealed)?;
                 }
                 values[slot] = Some(value);
             }
@@ -175,17 +190,21 @@ impl Vault {
         open_with_data_key(&data_key, &self.vault_id, &secrets, &chosen, &mut values)?;
         // No snapshot for a vault that opens only with a retired key: every
         // exec goes to the vault and says so, until the vault is moved.
-        if !reseal && opened_with == OpenedWith::ActiveKey && age_rows < RESEAL_FROM {
+        if !reseal
+            && opened_with == OpenedWith::ActiveKey
+            && age_rows < RESEAL_FROM
+            && let Some(path) = self.location.file()
+            && let Some(stamp) = rows.stamp()?
+        {
             let opened = ReadAndOpened {
                 secrets: &secrets,
                 chosen: &chosen,
                 values: &values,
             };
-            let (file, path) = (&self.header_file, &self.path);
-            leave_snapshot(file, path, &self.vault_id, identity, &data_key, opened)?;
+            leave_snapshot(path, stamp, &self.vault_id, identity, &data_key, opened);
         }
         let unsealed = into_unsealed(&secrets, &chosen, values);
-        tx.commit()?;
+        rows.commit()?;
         Ok(Some((unsealed, everything)))
     }
 }
@@ -242,26 +261,22 @@ struct ReadAndOpened<'a> {
 
 /// Leaves `exec` a snapshot of the vault it just read (see `snapshot`): the
 /// chosen values are open, the others are opened for it, with age for the
-/// few rows still sealed that way (one that fails only means no snapshot). Called
-/// inside the read transaction: the file cannot change between the read and
-/// its stamp, which is read through the vault's own `file` (see
-/// `open_header`: a descriptor opened and closed here would drop the lock).
+/// few rows still sealed that way (one that fails only means no snapshot).
+/// `stamp` is read inside the read transaction (`Rows::stamp`): the file
+/// cannot change between the read and its stamp.
 fn leave_snapshot(
-    file: &std::fs::File,
     path: &Path,
+    stamp: Stamp,
     vault_id: &str,
     identity: &Identity,
     data_key: &DataKey,
     opened: ReadAndOpened<'_>,
-) -> Result<()> {
+) {
     let ReadAndOpened {
         secrets,
         chosen,
         values,
     } = opened;
-    let Some(stamp) = header::header_of(file, path)?.stamp else {
-        return Ok(());
-    };
     let mut is_chosen = vec![false; secrets.len()];
     for &index in chosen {
         is_chosen[index] = true;
@@ -274,13 +289,13 @@ fn leave_snapshot(
         if secret.sealing == Sealing::Age {
             let opened = crypto::open_with_age(&keys, vault_id, &secret.name, &secret.ciphertext);
             let Ok(value) = opened else {
-                return Ok(());
+                return;
             };
             *slot = Some(value);
         }
     }
     if open_with_data_key(data_key, vault_id, secrets, &rest, &mut rest_values).is_err() {
-        return Ok(());
+        return;
     }
     let every: Vec<(&str, &SecretValue)> = chosen
         .iter()
@@ -289,7 +304,6 @@ fn leave_snapshot(
         .filter_map(|(&index, value)| Some((secrets[index].name.as_str(), value.as_ref()?)))
         .collect();
     snapshot::store(path, stamp, vault_id, identity, &every);
-    Ok(())
 }
 
 /// The chosen secrets with their opened values, in `chosen`'s order.

@@ -18,4 +18,8 @@ pub struct Chosen {
     /// The data key opened only with a retired key of the identity: the
     /// vault should be moved to the current key (`rekey`).
     pub opened_with_retired_key: bool,
+    /// A PostgreSQL vault it was read from, still connected: the run is
+    /// recorded there (`usage::PendingRun`). File vaults record runs in the
+    /// usage journal beside them instead.
+    pub connected: Option<super::Vault>,
 }

@@ -21,13 +21,14 @@
 //! its truncation, so it never sees a run without its cancellation, and no
 //! line is lost.
 
-use super::db::{Vault, begin_write};
+use super::db::Vault;
 use super::journal::{self, EVERY_SECRET, Line, Run, refused_or};
+use super::location::Location;
+use super::store::Store;
 use super::unsealed::Chosen;
 use crate::clock;
 use crate::{files, random};
 use anyhow::{Context, Result};
-use rusqlite::params;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -36,24 +37,55 @@ use std::path::{Path, PathBuf};
 /// Journal size from which `exec` folds it (about 600 runs).
 const FOLD_AT: u64 = 64 * 1024;
 
-/// A run written to the journal whose program has not started yet: holds
-/// the journal's shared lock, so no command folds the line before it is
-/// known whether the program started.
+/// A run recorded before its program starts. In a file vault's journal,
+/// it holds the journal's shared lock, so no command folds the line before
+/// it is known whether the program started. In a PostgreSQL vault, it is
+/// in the log already, and the connection is closed: a program may run for
+/// hours, and must not hold one of the server's connections meanwhile.
 pub struct PendingRun {
-    file: File,
-    path: PathBuf,
-    id: String,
+    recorded: Recorded,
+}
+
+enum Recorded {
+    Journal {
+        file: File,
+        path: PathBuf,
+        id: String,
+    },
+    Logged {
+        location: Location,
+        event_id: i64,
+    },
 }
 
 impl PendingRun {
-    /// Writes the run of `program` with `chosen` (as `EVERY_SECRET` when
-    /// every secret was chosen) to the journal of the vault at `vault`.
-    pub fn begin(vault: &Path, program: &str, chosen: &Chosen) -> Result<PendingRun> {
-        let path = journal::path(vault);
-        let names: Vec<String> = if chosen.everything && !chosen.secrets.is_empty() {
+    /// Records the run of `program` with `chosen` (as `EVERY_SECRET` when
+    /// every secret was chosen): in the journal of the vault at `location`,
+    /// or, for a vault still `connected` (`Chosen::connected`), in its log.
+    pub fn begin(
+        location: &Location,
+        program: &str,
+        chosen: &Chosen,
+        connected: Option<Vault>,
+    ) -> Result<PendingRun> {
+        let every = chosen.everything && !chosen.secrets.is_empty();
+        let names: Vec<String> = chosen.secrets.iter().map(|u| u.name.clone()).collect();
+        if let Some(mut vault) = connected {
+            let event_id = vault.log_run(program, &names, every)?;
+            return Ok(PendingRun {
+                recorded: Recorded::Logged {
+                    location: location.clone(),
+                    event_id,
+                },
+            });
+        }
+        let Some(vault) = location.file() else {
+            anyhow::bail!("exec read a PostgreSQL vault but did not keep its connection");
+        };
+        let names = if every {
             vec![EVERY_SECRET.to_owned()]
         } else {
-            chosen.secrets.iter().map(|u| u.name.clone()).collect()
+            names
         };
         let run = Run {
             id: random::token(20)?,
@@ -62,6 +94,7 @@ impl PendingRun {
             names,
             host: crate::host::name(),
         };
+        let path = journal::path(vault);
         let cannot = || format!("cannot record this run in {}", path.display());
         let (file, _) = files::open_own_file(
             OpenOptions::new().append(true).create(true).mode(0o600),
@@ -71,9 +104,11 @@ impl PendingRun {
         file.lock_shared().with_context(cannot)?;
         let id = run.id.clone();
         let pending = PendingRun {
-            file,
-            path: path.clone(),
-            id,
+            recorded: Recorded::Journal {
+                file,
+                path: path.clone(),
+                id,
+            },
         };
         pending.append(&Line::Run(run))?;
         Ok(pending)
@@ -83,20 +118,31 @@ impl PendingRun {
     pub fn started(self) {}
 
     /// The program could not be started: the run is cancelled. Best effort:
-    /// the command is failing already.
+    /// the command is failing already. (In a PostgreSQL vault the entry is
+    /// removed from the log; the last-used times it touched stay.)
     pub fn failed(self) {
-        let cancel = Line::Cancel {
-            cancel: self.id.clone(),
-        };
-        let _ = self.append(&cancel);
+        match &self.recorded {
+            Recorded::Journal { id, .. } => {
+                let cancel = Line::Cancel { cancel: id.clone() };
+                let _ = self.append(&cancel);
+            }
+            Recorded::Logged { location, event_id } => {
+                if let Ok(mut vault) = Vault::open(location) {
+                    let _ = vault.unlog_run(*event_id);
+                }
+            }
+        }
     }
 
     fn append(&self, line: &Line) -> Result<()> {
+        let Recorded::Journal { file, path, .. } = &self.recorded else {
+            return Ok(());
+        };
         let mut text = serde_json::to_string(line)?;
         text.push('\n');
-        (&self.file)
-            .write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        let mut file: &File = file;
+        file.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 }
 
@@ -111,7 +157,13 @@ impl Vault {
     /// then empties it. Lines that do not parse (a run cut off mid-write) are
     /// skipped.
     pub fn fold_usage(&mut self) -> Result<()> {
-        let path = journal::path(&self.path);
+        let Store::Sqlite(store) = &mut self.store else {
+            return Ok(());
+        };
+        let Some(vault) = self.location.file() else {
+            return Ok(());
+        };
+        let path = journal::path(vault);
         let cannot = || format!("cannot read {}", path.display());
         let opened = files::open_own_file(OpenOptions::new().read(true).write(true), &path);
         let mut file = match opened {
@@ -125,69 +177,30 @@ impl Vault {
         if bytes.is_empty() {
             return Ok(());
         }
-        let tx = begin_write(&mut self.conn, &self.path)?;
-        for run in &journal::standing_runs(&bytes) {
-            apply(&tx, run)?;
-        }
-        tx.commit()?;
+        store.fold_runs(&journal::standing_runs(&bytes))?;
         file.set_len(0).with_context(cannot)?;
         Ok(())
     }
 }
 
-/// Records one run: its event, and its secrets' last use (only for secrets
-/// that existed then: a name may have been deleted and created again since).
-/// A run of every secret is logged with their names: every write folds the
-/// journal first, so the secrets that exist now and existed then are the
-/// ones the run injected.
-fn apply(tx: &rusqlite::Transaction<'_>, run: &Run) -> Result<()> {
-    let every = run.is_every_secret();
-    let names = if every {
-        names_at(tx, run.time_ms)?
-    } else {
-        run.names.clone()
-    };
-    let added = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id, host)
-             VALUES (?1, ?5, ?2, ?3, ?4, ?6)",
-        )?
-        .execute(params![
-            run.time_ms,
-            serde_json::to_string(&names)?,
-            run.program,
-            run.id,
-            super::events::Action::Exec,
-            run.host
-        ])?;
-    if added == 0 {
-        return Ok(());
+impl Vault {
+    /// Logs a run of `program` with `names` (every secret when `every`) and
+    /// touches their last use, in one transaction of the store; returns the
+    /// log entry's id, for `unlog_run`. (PostgreSQL vaults: a file vault's
+    /// runs go through its journal.)
+    fn log_run(&mut self, program: &str, names: &[String], every: bool) -> Result<i64> {
+        let Store::Postgres(store) = &mut self.store else {
+            anyhow::bail!("runs of a file vault go to its usage journal");
+        };
+        let host = crate::host::name();
+        store.log_run(clock::now_ms(), program, names, every, host.as_deref())
     }
-    if every {
-        tx.execute(
-            "UPDATE vault SET all_used_time_ms = MAX(COALESCE(all_used_time_ms, 0), ?1)",
-            [run.time_ms],
-        )?;
-        return Ok(());
-    }
-    let mut stmt = tx.prepare_cached(
-        "UPDATE secrets SET last_used_time_ms = MAX(COALESCE(last_used_time_ms, 0), ?1)
-         WHERE name = ?2 AND create_time_ms <= ?1",
-    )?;
-    for name in &run.names {
-        stmt.execute(params![run.time_ms, name])?;
-    }
-    Ok(())
-}
 
-/// The names of the secrets that existed at `time_ms` and still exist, by
-/// name.
-fn names_at(tx: &rusqlite::Transaction<'_>, time_ms: i64) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT name FROM secrets WHERE create_time_ms <= ?1 ORDER BY name COLLATE NOCASE",
-    )?;
-    let names = stmt
-        .query_map([time_ms], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(names)
+    /// Removes a run's log entry: its program could not be started.
+    fn unlog_run(&mut self, event_id: i64) -> Result<()> {
+        let Store::Postgres(store) = &mut self.store else {
+            return Ok(());
+        };
+        store.unlog_run(event_id)
+    }
 }

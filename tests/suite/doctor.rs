@@ -41,7 +41,8 @@ fn age(sb: &Sandbox, name: &str, updated_days_ago: i64, used_days_ago: Option<i6
         .as_millis() as i64;
     // Folds exec's usage journal into the rows first, as a command that
     // writes would: runs still in the journal count in the last use.
-    secrets::vault::Vault::open(&sb.vault_path()).unwrap();
+    secrets::vault::Vault::open(&secrets::vault::location::Location::File(sb.vault_path()))
+        .unwrap();
     let conn = open_db(&sb.vault_path());
     // Fold the vault's "exec of every secret" time into each row first, so
     // that rewriting this row's times leaves the others' last use alone.

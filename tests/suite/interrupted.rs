@@ -5,6 +5,7 @@ use crate::common::*;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
 use secrets::vault::import::Conflict;
+use secrets::vault::location::Location;
 use secrets::vault::{NewSecret, Vault};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -25,7 +26,7 @@ fn large_vault(sb: &Sandbox) {
                 .unwrap(),
         })
         .collect();
-    Vault::open(&sb.vault_path())
+    Vault::open(&Location::File(sb.vault_path()))
         .unwrap()
         .import(&batch, Conflict::Refuse, false)
         .unwrap();

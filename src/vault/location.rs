@@ -1,0 +1,53 @@
+//! Where a vault is: a SQLite file (the default) or a schema of a
+//! PostgreSQL database (`--vault postgres://...`), as the user named it.
+
+use super::pg_connect::{self, Target};
+use anyhow::Result;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// A vault's place.
+#[derive(Clone)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(Target),
+}
+
+impl Location {
+    /// The place `given` names: a `postgres://` or `postgresql://` URL, else
+    /// a file path.
+    pub fn parse(given: OsString) -> Result<Location> {
+        match given.to_str() {
+            Some(text) if pg_connect::is_postgres_url(text) => {
+                Ok(Location::Postgres(Target::parse(text)?))
+            }
+            _ => Ok(Location::File(PathBuf::from(given))),
+        }
+    }
+
+    /// How messages name it: the path, or the URL without its password.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(target) => target.shown(),
+        }
+    }
+
+    /// Whether the vault is known to exist: a file vault's file is there.
+    /// A PostgreSQL vault is assumed to (opening it tells), so that a
+    /// mistyped URL is never taken for a place to create a new vault.
+    pub fn exists(&self) -> bool {
+        match self {
+            Location::File(path) => path.exists(),
+            Location::Postgres(_) => true,
+        }
+    }
+
+    /// The file, for a file vault.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+}

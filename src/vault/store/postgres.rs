@@ -1,0 +1,611 @@
+//! A team's vault in PostgreSQL: the same rows as a vault file, in a schema
+//! of the user's choosing (`?schema=NAME`, default `secrets`), so that one
+//! database can hold several vaults. Only sealed values and metadata ever
+//! reach the server.
+//!
+//! Writers queue on a lock of the one `vault` row (`SELECT ... FOR
+//! UPDATE`), as SQLite's writers do on the file; reads run in one
+//! repeatable-read transaction, so they see one state. A unique index on
+//! the lower-case name makes names unique in any case across machines.
+//! Statements are sent with their parameter types (`query_typed`): one
+//! round trip each, no prepare.
+
+use super::{NewEvent, NewRow, Rows, StoredEvent};
+use crate::clock;
+use crate::error::{FAILED, Failure};
+use crate::random;
+use crate::vault::crypto::{self, DataKey, Sealing};
+use crate::vault::damage::{Damage, Table};
+use crate::vault::pg_connect::Target;
+use crate::vault::queries::{SealedSecret, SecretMeta};
+use crate::vault::recipients::PublicKey;
+use anyhow::{Context, Result};
+use postgres::error::SqlState;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, IsolationLevel, Transaction};
+
+/// One schema step of a PostgreSQL vault. Never edit a step that has
+/// shipped: add one. `vault.schema_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: the file vault's tables as of its schema 6.
+    "CREATE TABLE vault (
+         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+         schema_version INTEGER NOT NULL,
+         vault_id TEXT NOT NULL,
+         create_time_ms BIGINT NOT NULL,
+         data_key BYTEA,
+         all_used_time_ms BIGINT
+     );
+     CREATE TABLE recipients (
+         recipient TEXT PRIMARY KEY,
+         add_time_ms BIGINT NOT NULL,
+         comment TEXT
+     );
+     CREATE TABLE secrets (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         ciphertext BYTEA NOT NULL,
+         sealing TEXT NOT NULL CHECK (sealing IN ('age', 'key')),
+         description TEXT,
+         create_time_ms BIGINT NOT NULL,
+         update_time_ms BIGINT NOT NULL,
+         last_used_time_ms BIGINT
+     );
+     CREATE UNIQUE INDEX secrets_name ON secrets ((lower(name) COLLATE \"C\"));
+     CREATE TABLE events (
+         id BIGSERIAL PRIMARY KEY,
+         time_ms BIGINT NOT NULL,
+         action TEXT NOT NULL,
+         names TEXT NOT NULL,
+         program TEXT,
+         detail TEXT,
+         host TEXT
+     );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// Metadata columns in `meta_from_row`'s order (see the file store's).
+const SELECT_META: &str = "
+    SELECT s.id, s.name, s.description, s.create_time_ms, s.update_time_ms,
+           CASE WHEN v.all_used_time_ms >= s.create_time_ms
+                 AND v.all_used_time_ms > COALESCE(s.last_used_time_ms, 0)
+                THEN v.all_used_time_ms ELSE s.last_used_time_ms END
+    FROM secrets s CROSS JOIN vault v";
+
+/// Names sort as the file vault sorts them: in any case, byte by byte.
+const BY_NAME: &str = "lower(s.name) COLLATE \"C\"";
+
+/// An open connection to a PostgreSQL vault.
+pub struct PgStore {
+    client: Client,
+    shown: String,
+}
+
+impl PgStore {
+    /// Connects to the vault at `target`, which must exist; migrates an
+    /// older schema. A newer schema is refused untouched.
+    pub fn connect(target: &Target) -> Result<PgStore> {
+        let mut store = PgStore {
+            client: target.connect()?,
+            shown: target.shown(),
+        };
+        let version = store.schema_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(Failure::new(
+                FAILED,
+                format!(
+                    "the vault at {} has schema {version}, newer than this secrets (schema {SCHEMA_VERSION})",
+                    store.shown
+                ),
+            )
+            .with_hint("upgrade secrets on this machine; the vault was left untouched")
+            .into());
+        }
+        if version < SCHEMA_VERSION {
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    /// Creates a vault at `target` encrypting to `recipient` (its schema
+    /// too, if missing). Returns `false`, changing nothing, if a vault is
+    /// there already.
+    pub fn create(target: &Target, recipient: &str) -> Result<bool> {
+        let shown = target.shown();
+        let mut client = target.connect()?;
+        let mut tx = client.transaction().map_err(|e| explain(e, &shown))?;
+        let schema = quote_identifier(target.schema());
+        // Two machines creating the same vault at once: one waits here.
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema};
+             SELECT pg_advisory_xact_lock(hashtext('secrets vault ' || current_schema()));"
+        ))
+        .map_err(|e| explain(e, &shown))?;
+        let row = tx
+            .query_one("SELECT to_regclass('vault') IS NOT NULL", &[])
+            .map_err(|e| explain(e, &shown))?;
+        let exists: bool = get(&row, 0, Table::Vault)?;
+        if exists {
+            return Ok(false);
+        }
+        for step in MIGRATIONS {
+            tx.batch_execute(step).map_err(|e| explain(e, &shown))?;
+        }
+        let vault_id = random::vault_id()?;
+        let now = clock::now_ms();
+        let wrapped =
+            DataKey::generate()?.wrap(&[crypto::parse_recipient(recipient)?], &vault_id)?;
+        tx.execute(
+            "INSERT INTO vault (singleton, schema_version, vault_id, create_time_ms, data_key)
+             VALUES (1, $1, $2, $3, $4)",
+            &[&SCHEMA_VERSION, &vault_id, &now, &wrapped],
+        )
+        .map_err(|e| explain(e, &shown))?;
+        tx.execute(
+            "INSERT INTO recipients (recipient, add_time_ms) VALUES ($1, $2)",
+            &[&recipient, &now],
+        )
+        .map_err(|e| explain(e, &shown))?;
+        tx.commit().map_err(|e| explain(e, &shown))?;
+        Ok(true)
+    }
+
+    pub(super) fn read(&mut self) -> Result<Box<dyn Rows + '_>> {
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(Box::new(PgRows {
+            tx,
+            shown: &self.shown,
+        }))
+    }
+
+    pub(super) fn write(&mut self) -> Result<Box<dyn Rows + '_>> {
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(|e| explain(e, &self.shown))?;
+        tx.execute("SELECT 1 FROM vault FOR UPDATE", &[])
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(Box::new(PgRows {
+            tx,
+            shown: &self.shown,
+        }))
+    }
+
+    /// Logs `exec`'s run and touches the last use of what it injected (the
+    /// vault's "every secret" time when `every`), in one transaction that
+    /// takes no writer's lock. Returns the entry's id.
+    pub fn log_run(
+        &mut self,
+        time_ms: i64,
+        program: &str,
+        names: &[String],
+        every: bool,
+        host: Option<&str>,
+    ) -> Result<i64> {
+        let shown = self.shown.clone();
+        let names_json = serde_json::to_string(names)?;
+        let mut tx = self.client.transaction().map_err(|e| explain(e, &shown))?;
+        let row = tx
+            .query_typed_one(
+                "INSERT INTO events (time_ms, action, names, program, host)
+                 VALUES ($1, 'exec', $2, $3, $4) RETURNING id",
+                &[
+                    (&time_ms, Type::INT8),
+                    (&names_json, Type::TEXT),
+                    (&program, Type::TEXT),
+                    (&host, Type::TEXT),
+                ],
+            )
+            .map_err(|e| explain(e, &shown))?;
+        let event_id: i64 = get(&row, 0, Table::Events)?;
+        let touched = if every {
+            tx.execute_typed(
+                "UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)",
+                &[(&time_ms, Type::INT8)],
+            )
+        } else {
+            let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+            tx.execute_typed(
+                "UPDATE secrets SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
+                 WHERE lower(name) = ANY($2)",
+                &[(&time_ms, Type::INT8), (&lower, Type::TEXT_ARRAY)],
+            )
+        };
+        touched.map_err(|e| explain(e, &shown))?;
+        tx.commit().map_err(|e| explain(e, &shown))?;
+        Ok(event_id)
+    }
+
+    /// Removes the log entry `log_run` made, for a program that could not
+    /// be started.
+    pub fn unlog_run(&mut self, event_id: i64) -> Result<()> {
+        self.client
+            .execute_typed(
+                "DELETE FROM events WHERE id = $1 AND action = 'exec'",
+                &[(&event_id, Type::INT8)],
+            )
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(())
+    }
+
+    fn schema_version(&mut self) -> Result<i32> {
+        let row = self
+            .client
+            .query_opt("SELECT schema_version FROM vault", &[])
+            .map_err(|e| explain(e, &self.shown))?;
+        let row = row.ok_or_else(|| Damage::missing_row(Table::Vault))?;
+        get(&row, 0, Table::Vault)
+    }
+
+    /// Applies the steps not yet applied, in one transaction; a machine
+    /// that migrated first leaves nothing to do for the next.
+    fn migrate(&mut self) -> Result<()> {
+        let shown = self.shown.clone();
+        let mut tx = self.client.transaction().map_err(|e| explain(e, &shown))?;
+        let row = tx
+            .query_one("SELECT schema_version FROM vault FOR UPDATE", &[])
+            .map_err(|e| explain(e, &shown))?;
+        let from: i32 = get(&row, 0, Table::Vault)?;
+        for (index, step) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+            tx.batch_execute(step)
+                .with_context(|| format!("cannot upgrade the vault to schema {}", index + 1))?;
+        }
+        tx.execute(
+            "UPDATE vault SET schema_version = $1 WHERE schema_version < $1",
+            &[&SCHEMA_VERSION],
+        )
+        .map_err(|e| explain(e, &shown))?;
+        tx.commit().map_err(|e| explain(e, &shown))
+    }
+}
+
+/// A transaction on a PostgreSQL vault.
+struct PgRows<'c> {
+    tx: Transaction<'c>,
+    shown: &'c str,
+}
+
+impl PgRows<'_> {
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<Vec<postgres::Row>> {
+        self.tx
+            .query_typed(sql, params)
+            .map_err(|e| explain(e, self.shown))
+    }
+
+    fn execute(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<u64> {
+        self.tx
+            .execute_typed(sql, params)
+            .map_err(|e| explain(e, self.shown))
+    }
+
+    fn one(&mut self, sql: &str, table: Table) -> Result<postgres::Row> {
+        self.query(sql, &[])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Damage::missing_row(table).into())
+    }
+}
+
+impl Rows for PgRows<'_> {
+    fn vault_id(&mut self) -> Result<String> {
+        get(
+            &self.one("SELECT vault_id FROM vault", Table::Vault)?,
+            0,
+            Table::Vault,
+        )
+    }
+
+    fn wrapped_key(&mut self) -> Result<Option<Vec<u8>>> {
+        get(
+            &self.one("SELECT data_key FROM vault", Table::Vault)?,
+            0,
+            Table::Vault,
+        )
+    }
+
+    fn set_wrapped_key(&mut self, wrapped: &[u8]) -> Result<()> {
+        self.execute("UPDATE vault SET data_key = $1", &[(&wrapped, Type::BYTEA)])?;
+        Ok(())
+    }
+
+    fn recipients(&mut self) -> Result<Vec<PublicKey>> {
+        let rows = self.query(
+            "SELECT recipient, comment FROM recipients ORDER BY add_time_ms, recipient COLLATE \"C\"",
+            &[],
+        )?;
+        let table = Table::Recipients;
+        rows.iter()
+            .map(|r| {
+                Ok(PublicKey {
+                    text: get(r, 0, table)?,
+                    comment: get(r, 1, table)?,
+                })
+            })
+            .collect()
+    }
+
+    fn add_recipient(&mut self, key: &PublicKey, time_ms: i64) -> Result<bool> {
+        let inserted = self.execute(
+            "INSERT INTO recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)
+             ON CONFLICT (recipient) DO NOTHING",
+            &[
+                (&key.text, Type::TEXT),
+                (&time_ms, Type::INT8),
+                (&key.comment, Type::TEXT),
+            ],
+        )?;
+        if inserted == 0 && key.comment.is_some() {
+            self.execute(
+                "UPDATE recipients SET comment = $2 WHERE recipient = $1 AND comment IS NULL",
+                &[(&key.text, Type::TEXT), (&key.comment, Type::TEXT)],
+            )?;
+        }
+        Ok(inserted == 1)
+    }
+
+    fn remove_recipient(&mut self, text: &str) -> Result<()> {
+        self.execute(
+            "DELETE FROM recipients WHERE recipient = $1",
+            &[(&text, Type::TEXT)],
+        )?;
+        Ok(())
+    }
+
+    fn list(&mut self) -> Result<Vec<SecretMeta>> {
+        let rows = self.query(&format!("{SELECT_META} ORDER BY {BY_NAME}"), &[])?;
+        rows.iter().map(meta_from_row).collect()
+    }
+
+    fn find(&mut self, name: &str) -> Result<Option<SecretMeta>> {
+        let rows = self.query(
+            &format!("{SELECT_META} WHERE lower(s.name) = lower($1)"),
+            &[(&name, Type::TEXT)],
+        )?;
+        rows.first().map(meta_from_row).transpose()
+    }
+
+    fn sealed(&mut self) -> Result<Vec<SealedSecret>> {
+        let rows = self.query("SELECT id, name, sealing, ciphertext FROM secrets", &[])?;
+        rows.iter()
+            .map(|r| {
+                let table = Table::Secrets;
+                Ok(SealedSecret {
+                    id: get(r, 0, table)?,
+                    name: get(r, 1, table)?,
+                    sealing: parse_sealing(get(r, 2, table)?)?,
+                    ciphertext: get(r, 3, table)?,
+                })
+            })
+            .collect()
+    }
+
+    fn sealed_by_id(&mut self, id: &str) -> Result<(Sealing, Vec<u8>)> {
+        let rows = self.query(
+            "SELECT sealing, ciphertext FROM secrets WHERE id = $1",
+            &[(&id, Type::TEXT)],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| Damage::missing_row(Table::Secrets))?;
+        let table = Table::Secrets;
+        Ok((parse_sealing(get(row, 0, table)?)?, get(row, 1, table)?))
+    }
+
+    fn has_secrets(&mut self) -> Result<bool> {
+        let row = self.one("SELECT EXISTS (SELECT 1 FROM secrets)", Table::Secrets)?;
+        get(&row, 0, Table::Secrets)
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<()> {
+        let inserted = self.tx.execute_typed(
+            "INSERT INTO secrets
+                 (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
+             VALUES ($1, $2, $3, 'age', $4, $5, $5)",
+            &[
+                (&row.id, Type::TEXT),
+                (&row.name, Type::TEXT),
+                (&row.ciphertext, Type::BYTEA),
+                (&row.description, Type::TEXT),
+                (&row.time_ms, Type::INT8),
+            ],
+        );
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                Err(Failure::already_exists(row.name).into())
+            }
+            Err(e) => Err(explain(e, self.shown)),
+        }
+    }
+
+    fn update_value(
+        &mut self,
+        id: &str,
+        ciphertext: &[u8],
+        time_ms: i64,
+        description: Option<&str>,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE secrets SET ciphertext = $2, sealing = 'age', update_time_ms = $3,
+                 description = COALESCE($4, description)
+             WHERE id = $1",
+            &[
+                (&id, Type::TEXT),
+                (&ciphertext, Type::BYTEA),
+                (&time_ms, Type::INT8),
+                (&description, Type::TEXT),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_description(&mut self, id: &str, description: &str) -> Result<()> {
+        self.execute(
+            "UPDATE secrets SET description = $2 WHERE id = $1",
+            &[(&id, Type::TEXT), (&description, Type::TEXT)],
+        )?;
+        Ok(())
+    }
+
+    fn reseal(&mut self, id: &str, sealing: Sealing, ciphertext: &[u8]) -> Result<()> {
+        self.execute(
+            "UPDATE secrets SET ciphertext = $2, sealing = $3 WHERE id = $1",
+            &[
+                (&id, Type::TEXT),
+                (&ciphertext, Type::BYTEA),
+                (&sealing.as_str(), Type::TEXT),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn rename(&mut self, id: &str, name: &str, ciphertext: &[u8]) -> Result<()> {
+        let renamed = self.tx.execute_typed(
+            "UPDATE secrets SET name = $2, ciphertext = $3, sealing = 'key' WHERE id = $1",
+            &[
+                (&id, Type::TEXT),
+                (&name, Type::TEXT),
+                (&ciphertext, Type::BYTEA),
+            ],
+        );
+        match renamed {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                Err(Failure::already_exists(name).into())
+            }
+            Err(e) => Err(explain(e, self.shown)),
+        }
+    }
+
+    fn delete(&mut self, id: &str) -> Result<()> {
+        self.execute("DELETE FROM secrets WHERE id = $1", &[(&id, Type::TEXT)])?;
+        Ok(())
+    }
+
+    fn record(&mut self, event: &NewEvent<'_>) -> Result<()> {
+        self.execute(
+            "INSERT INTO events (time_ms, action, names, program, detail, host)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                (&event.time_ms, Type::INT8),
+                (&event.action, Type::TEXT),
+                (&event.names_json, Type::TEXT),
+                (&event.program, Type::TEXT),
+                (&event.detail, Type::TEXT),
+                (&event.host, Type::TEXT),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn events(&mut self) -> Result<Vec<StoredEvent>> {
+        let rows = self.query(
+            "SELECT time_ms, action, names, program, detail, host FROM events ORDER BY time_ms, id",
+            &[],
+        )?;
+        let table = Table::Events;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    time_ms: get(r, 0, table)?,
+                    action: get(r, 1, table)?,
+                    names_json: get(r, 2, table)?,
+                    program: get(r, 3, table)?,
+                    detail: get(r, 4, table)?,
+                    usage_id: None,
+                    host: get(r, 5, table)?,
+                })
+            })
+            .collect()
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        let shown = self.shown;
+        self.tx.commit().map_err(|e| explain(e, shown))
+    }
+}
+
+fn meta_from_row(row: &postgres::Row) -> Result<SecretMeta> {
+    let table = Table::Secrets;
+    Ok(SecretMeta {
+        id: get(row, 0, table)?,
+        name: get(row, 1, table)?,
+        description: get(row, 2, table)?,
+        create_time_ms: get(row, 3, table)?,
+        update_time_ms: get(row, 4, table)?,
+        last_used_time_ms: get(row, 5, table)?,
+    })
+}
+
+/// Column `index` of `row`, read from `table`: a value of another type
+/// (a table changed by hand, or by someone else) is damage, not a panic.
+fn get<'r, T: postgres::types::FromSql<'r>>(
+    row: &'r postgres::Row,
+    index: usize,
+    table: Table,
+) -> Result<T> {
+    row.try_get(index)
+        .map_err(|_| Damage::unexpected_row(table).into())
+}
+
+fn parse_sealing(stored: &str) -> Result<Sealing> {
+    Sealing::parse(stored).map_err(|_| Damage::unexpected_row(Table::Secrets).into())
+}
+
+/// `name` as a quoted SQL identifier (schema names are checked when the
+/// URL is read; quoting keeps this safe whatever they hold).
+fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Turns the server's errors into one line naming the vault (never the
+/// password: `shown` has none).
+fn explain(error: postgres::Error, shown: &str) -> anyhow::Error {
+    let Some(db) = error.as_db_error() else {
+        if error.is_closed() {
+            return Failure::new(
+                FAILED,
+                format!("lost the connection to the vault at {shown}"),
+            )
+            .with_hint("nothing was changed by the cut-off command; try again")
+            .into();
+        }
+        return Failure::new(FAILED, format!("the vault at {shown}: {error}")).into();
+    };
+    let code = db.code();
+    if code == &SqlState::UNDEFINED_TABLE {
+        return Failure::new(FAILED, format!("no vault at {shown}"))
+            .with_hint(format!(
+                "run `secrets --vault '{shown}' init` to create one there"
+            ))
+            .into();
+    }
+    if code == &SqlState::T_R_SERIALIZATION_FAILURE || code == &SqlState::T_R_DEADLOCK_DETECTED {
+        return Failure::new(
+            FAILED,
+            format!("the vault at {shown} was busy with another machine's change"),
+        )
+        .with_hint("nothing was changed; try again")
+        .into();
+    }
+    if code == &SqlState::INSUFFICIENT_PRIVILEGE {
+        return Failure::new(
+            FAILED,
+            format!("the vault at {shown}: permission denied ({})", db.message()),
+        )
+        .into();
+    }
+    Failure::new(FAILED, format!("the vault at {shown}: {}", db.message())).into()
+}
