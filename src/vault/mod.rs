@@ -18,6 +18,7 @@ pub mod recipients;
 pub mod rename;
 pub mod schema;
 pub mod snapshot;
+pub mod trust;
 pub mod unseal;
 pub mod unsealed;
 pub mod usage;
