@@ -57,6 +57,7 @@ const MAX_PINS_LEN: u64 = 16 * 1024 * 1024;
 /// is trusted until checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTrust {
+    /// The id the vault gives itself.
     pub vault_id: String,
     /// The recipients' canonical texts, in any order.
     pub recipients: Vec<String>,
@@ -68,11 +69,13 @@ pub struct StoredTrust {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pin {
+    /// The id of the vault verified at this location.
     pub vault_id: String,
     /// `None` until a command holding the identity verified the vault here.
     pub key_id: Option<String>,
     /// Canonical texts, sorted, without repeats.
     pub recipients: Vec<String>,
+    /// When this state was pinned (milliseconds since the Unix epoch).
     pub verified_time_ms: i64,
 }
 
@@ -95,7 +98,9 @@ impl Pin {
 /// Recipients added and removed since the pin, each sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Change {
+    /// In the vault, not in the pin.
     pub added: Vec<String>,
+    /// In the pin, no longer in the vault.
     pub removed: Vec<String>,
 }
 
@@ -140,7 +145,12 @@ pub enum Forgery {
     /// (the change is from the pin; empty without one).
     BadCommitment(Change),
     /// The pinned location now holds a vault of another id.
-    OtherVault { pinned: String, found: String },
+    OtherVault {
+        /// The vault id in the pin.
+        pinned: String,
+        /// The vault id found there now.
+        found: String,
+    },
     /// No commitment, and the recipients or the key differ from the pin.
     MissingCommitment { change: Change, key_changed: bool },
 }
