@@ -13,6 +13,11 @@
 //! And one key of the identity's own: `SnapshotKey`, derived from the
 //! identity's secret key with HKDF-SHA256, seals exec's snapshot of a vault
 //! (see `snapshot`) as one message.
+//!
+//! Two public values come from the data key, for `trust`: its key id (a
+//! fingerprint that reveals nothing of it) and the commitment, an HMAC over
+//! the vault id, the key id and the recipients that only a holder of the
+//! data key can make.
 
 use super::identity::Identity;
 use crate::error::{FAILED, Failure};
@@ -22,6 +27,7 @@ use anyhow::{Context, Result, anyhow};
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::io::{Read, Write};
 use std::str::FromStr;
@@ -35,6 +41,16 @@ const KEY_VALUE_TAG: &[u8] = b"secrets.value.v2\0";
 const DATA_KEY_TAG: &[u8] = b"secrets.data-key.v1\0";
 /// HKDF salt of the snapshot key (its info is the vault id).
 const SNAPSHOT_KEY_SALT: &[u8] = b"secrets.exec-snapshot-key.v1";
+
+/// HKDF salt of the commitment key (its info is the vault id), and the tag
+/// that starts the message the commitment authenticates.
+const COMMITMENT_TAG: &[u8] = b"secrets.commitment.v1";
+/// HKDF salt of the key id (its info is the vault id).
+const KEY_ID_SALT: &[u8] = b"secrets.key-id.v1";
+/// Bytes of HKDF output shown (in hex) as the key id.
+const KEY_ID_LEN: usize = 16;
+/// Bytes of a commitment.
+pub const COMMITMENT_LEN: usize = 32;
 
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
@@ -180,6 +196,57 @@ impl DataKey {
             .context("cannot seal the value")
     }
 
+    /// The key's public fingerprint in vault `vault_id`: the first 16 bytes
+    /// of HKDF-SHA256 (salt `secrets.key-id.v1`, info the vault id) of the
+    /// key, in lowercase hex. One-way: it tells keys apart and reveals
+    /// nothing of them.
+    pub fn key_id(&self, vault_id: &str) -> String {
+        let mut id = [0u8; KEY_ID_LEN];
+        Hkdf::<Sha256>::new(Some(KEY_ID_SALT), self.key.as_ref())
+            .expand(vault_id.as_bytes(), &mut id)
+            .expect("16 bytes are within what HKDF-SHA256 can expand");
+        id.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The vault's commitment to `recipients` under this key: HMAC-SHA256,
+    /// keyed by HKDF-SHA256 of the key (salt `secrets.commitment.v1`, info
+    /// the vault id), of `commitment_message`. Only a holder of the key can
+    /// make it; the order of `recipients` and repeats do not matter.
+    pub fn commitment(&self, vault_id: &str, recipients: &[String]) -> [u8; COMMITMENT_LEN] {
+        self.commitment_mac(vault_id, recipients)
+            .finalize()
+            .into_bytes()
+            .into()
+    }
+
+    /// Whether `commitment` is this key's commitment to `recipients` in
+    /// vault `vault_id`, compared in constant time.
+    pub fn verify_commitment(
+        &self,
+        vault_id: &str,
+        recipients: &[String],
+        commitment: &[u8],
+    ) -> bool {
+        self.commitment_mac(vault_id, recipients)
+            .verify_slice(commitment)
+            .is_ok()
+    }
+
+    fn commitment_mac(&self, vault_id: &str, recipients: &[String]) -> Hmac<Sha256> {
+        let mut commit_key = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(Some(COMMITMENT_TAG), self.key.as_ref())
+            .expand(vault_id.as_bytes(), commit_key.as_mut())
+            .expect("32 bytes are within what HKDF-SHA256 can expand");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(commit_key.as_ref())
+            .expect("HMAC takes a key of any length");
+        mac.update(&commitment_message(
+            vault_id,
+            &self.key_id(vault_id),
+            recipients,
+        ));
+        mac
+    }
+
     /// Opens a value sealed by `seal` for this same vault and name.
     pub fn open(&self, vault_id: &str, name: &str, sealed: &[u8]) -> Result<SecretValue> {
         let opened = with_associated_data(vault_id, name, |ad| open(&self.cipher, ad, sealed));
@@ -195,6 +262,38 @@ impl DataKey {
         };
         Ok(SecretValue::new(plain)?)
     }
+}
+
+/// What a commitment authenticates, each field preceded by its length in
+/// bytes as 8 bytes big-endian: the tag `secrets.commitment.v1`, the vault
+/// id, the key id (hex text), the number of recipients (8 bytes big-endian,
+/// no length), then each recipient's text, sorted bytewise and without
+/// repeats. No field can spill into the next, so two different states never
+/// share a message.
+fn commitment_message(vault_id: &str, key_id: &str, recipients: &[String]) -> Vec<u8> {
+    let mut sorted: Vec<&str> = recipients.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut message = Vec::new();
+    push_field(&mut message, COMMITMENT_TAG);
+    push_field(&mut message, vault_id.as_bytes());
+    push_field(&mut message, key_id.as_bytes());
+    push_length(&mut message, sorted.len());
+    for recipient in sorted {
+        push_field(&mut message, recipient.as_bytes());
+    }
+    message
+}
+
+/// `bytes` preceded by its length.
+fn push_field(message: &mut Vec<u8>, bytes: &[u8]) {
+    push_length(message, bytes.len());
+    message.extend_from_slice(bytes);
+}
+
+/// `len` as 8 bytes big-endian.
+fn push_length(message: &mut Vec<u8>, len: usize) {
+    message.extend_from_slice(&(len as u64).to_be_bytes());
 }
 
 /// An empty buffer for a plaintext of `len` bytes that `seal` can turn into
@@ -475,4 +574,112 @@ mod tests {
         let stranger = Identity::new_random();
         assert!(DataKey::unwrap(&stranger, "vlt_a", &wrapped).is_err());
     }
+    fn fixed_key(byte: u8) -> DataKey {
+        DataKey::from_bytes(Zeroizing::new([byte; KEY_LEN]))
+    }
+
+    fn texts(keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn key_id_is_stable_and_differs_per_key_and_vault() {
+        let key = DataKey::generate().unwrap();
+        let id = key.key_id("vlt_a");
+        assert_eq!(id, key.key_id("vlt_a"));
+        assert_eq!(id.len(), 2 * KEY_ID_LEN);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_ne!(id, key.key_id("vlt_b"));
+        assert_ne!(id, DataKey::generate().unwrap().key_id("vlt_a"));
+    }
+
+    #[test]
+    fn commitment_is_deterministic_and_ignores_order_and_repeats() {
+        let key = DataKey::generate().unwrap();
+        let made = key.commitment("vlt_a", &texts(&["age1b", "age1a"]));
+        assert_eq!(made, key.commitment("vlt_a", &texts(&["age1b", "age1a"])));
+        assert_eq!(made, key.commitment("vlt_a", &texts(&["age1a", "age1b"])));
+        assert_eq!(
+            made,
+            key.commitment("vlt_a", &texts(&["age1a", "age1b", "age1a"]))
+        );
+        assert!(key.verify_commitment("vlt_a", &texts(&["age1a", "age1b"]), &made));
+    }
+
+    #[test]
+    fn commitment_differs_with_recipients_vault_and_key() {
+        let key = DataKey::generate().unwrap();
+        let recipients = texts(&["age1a", "age1b"]);
+        let made = key.commitment("vlt_a", &recipients);
+        for other in [
+            texts(&["age1a", "age1b", "age1c"]),
+            texts(&["age1a"]),
+            texts(&[]),
+            texts(&["age1a", "age1c"]),
+            // A boundary moved between two texts is another state.
+            texts(&["age1", "aage1b"]),
+        ] {
+            assert_ne!(made, key.commitment("vlt_a", &other), "{other:?}");
+            assert!(!key.verify_commitment("vlt_a", &other, &made), "{other:?}");
+        }
+        assert_ne!(made, key.commitment("vlt_b", &recipients));
+        assert!(!key.verify_commitment("vlt_b", &recipients, &made));
+        let other_key = DataKey::generate().unwrap();
+        assert_ne!(made, other_key.commitment("vlt_a", &recipients));
+        assert!(!other_key.verify_commitment("vlt_a", &recipients, &made));
+    }
+
+    #[test]
+    fn a_damaged_or_short_commitment_is_refused() {
+        let key = DataKey::generate().unwrap();
+        let recipients = texts(&["age1a"]);
+        let made = key.commitment("vlt_a", &recipients);
+        let mut flipped = made;
+        flipped[31] ^= 1;
+        assert!(!key.verify_commitment("vlt_a", &recipients, &flipped));
+        assert!(!key.verify_commitment("vlt_a", &recipients, &made[..16]));
+        assert!(!key.verify_commitment("vlt_a", &recipients, &[]));
+        let mut longer = made.to_vec();
+        longer.push(0);
+        assert!(!key.verify_commitment("vlt_a", &recipients, &longer));
+    }
+
+    #[test]
+    fn commitment_message_is_length_prefixed() {
+        let message = commitment_message("vlt_a", "0f", &texts(&["b", "a", "b"]));
+        let mut expected = Vec::new();
+        for (len, bytes) in [
+            (21u64, &b"secrets.commitment.v1"[..]),
+            (5, b"vlt_a"),
+            (2, b"0f"),
+        ] {
+            expected.extend_from_slice(&len.to_be_bytes());
+            expected.extend_from_slice(bytes);
+        }
+        expected.extend_from_slice(&2u64.to_be_bytes());
+        for text in [b"a", b"b"] {
+            expected.extend_from_slice(&1u64.to_be_bytes());
+            expected.extend_from_slice(text);
+        }
+        assert_eq!(message, expected);
+    }
+
+    /// Known answers, computed apart from this code (Python's hmac and
+    /// hashlib, HKDF written out from RFC 5869, the message as documented on
+    /// `commitment_message`): the stored format must not drift.
+    #[test]
+    fn key_id_and_commitment_known_answers() {
+        let key = fixed_key(7);
+        assert_eq!(key.key_id("vlt_a"), KNOWN_KEY_ID);
+        let made = key.commitment("vlt_a", &texts(&["age1b", "age1a"]));
+        let hex: String = made.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, KNOWN_COMMITMENT);
+    }
+
+    const KNOWN_KEY_ID: &str = "28449c29d594a767aa05ecbcaeceac9d";
+    const KNOWN_COMMITMENT: &str =
+        "fbd81ff0c8e5ccef52c92086f795b2161315c4ae3e5126162ee572c6a41209b5";
 }

@@ -21,6 +21,7 @@ pub mod rename;
 pub mod schema;
 pub mod snapshot;
 pub mod store;
+pub mod trust;
 pub mod unseal;
 pub mod unsealed;
 pub mod usage;
