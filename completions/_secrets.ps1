@@ -206,6 +206,8 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine')
+            [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -232,10 +234,26 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'secrets;recipients;verify' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'secrets;recipients;accept' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'secrets;recipients;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine')
+            [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -246,6 +264,12 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;recipients;help;remove' {
+            break
+        }
+        'secrets;recipients;help;verify' {
+            break
+        }
+        'secrets;recipients;help;accept' {
             break
         }
         'secrets;recipients;help;help' {
@@ -320,6 +344,8 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Let another key open the vault (a teammate, a Devbox)')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Revoke keys: the vault gets a new data key they never saw')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine')
+            [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team')
             break
         }
         'secrets;help;recipients;list' {
@@ -329,6 +355,12 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;help;recipients;remove' {
+            break
+        }
+        'secrets;help;recipients;verify' {
+            break
+        }
+        'secrets;help;recipients;accept' {
             break
         }
         'secrets;help;completions' {

@@ -118,6 +118,9 @@ _secrets() {
             secrets__subcmd__help,update)
                 cmd="secrets__subcmd__help__subcmd__update"
                 ;;
+            secrets__subcmd__help__subcmd__recipients,accept)
+                cmd="secrets__subcmd__help__subcmd__recipients__subcmd__accept"
+                ;;
             secrets__subcmd__help__subcmd__recipients,add)
                 cmd="secrets__subcmd__help__subcmd__recipients__subcmd__add"
                 ;;
@@ -126,6 +129,12 @@ _secrets() {
                 ;;
             secrets__subcmd__help__subcmd__recipients,remove)
                 cmd="secrets__subcmd__help__subcmd__recipients__subcmd__remove"
+                ;;
+            secrets__subcmd__help__subcmd__recipients,verify)
+                cmd="secrets__subcmd__help__subcmd__recipients__subcmd__verify"
+                ;;
+            secrets__subcmd__recipients,accept)
+                cmd="secrets__subcmd__recipients__subcmd__accept"
                 ;;
             secrets__subcmd__recipients,add)
                 cmd="secrets__subcmd__recipients__subcmd__add"
@@ -139,6 +148,12 @@ _secrets() {
             secrets__subcmd__recipients,remove)
                 cmd="secrets__subcmd__recipients__subcmd__remove"
                 ;;
+            secrets__subcmd__recipients,verify)
+                cmd="secrets__subcmd__recipients__subcmd__verify"
+                ;;
+            secrets__subcmd__recipients__subcmd__help,accept)
+                cmd="secrets__subcmd__recipients__subcmd__help__subcmd__accept"
+                ;;
             secrets__subcmd__recipients__subcmd__help,add)
                 cmd="secrets__subcmd__recipients__subcmd__help__subcmd__add"
                 ;;
@@ -150,6 +165,9 @@ _secrets() {
                 ;;
             secrets__subcmd__recipients__subcmd__help,remove)
                 cmd="secrets__subcmd__recipients__subcmd__help__subcmd__remove"
+                ;;
+            secrets__subcmd__recipients__subcmd__help,verify)
+                cmd="secrets__subcmd__recipients__subcmd__help__subcmd__verify"
                 ;;
             *)
                 ;;
@@ -498,8 +516,22 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__recipients)
-            opts="list add remove"
+            opts="list add remove verify accept"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__recipients__subcmd__accept)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -540,6 +572,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__recipients__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__recipients__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -736,8 +782,30 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__recipients)
-            opts="-h --vault --identity --help list add remove help"
+            opts="-h --vault --identity --help list add remove verify accept help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__recipients__subcmd__accept)
+            opts="-h --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -784,8 +852,22 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__recipients__subcmd__help)
-            opts="list add remove help"
+            opts="list add remove verify accept help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__recipients__subcmd__help__subcmd__accept)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -853,6 +935,20 @@ _secrets() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        secrets__subcmd__recipients__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         secrets__subcmd__recipients__subcmd__list)
             opts="-h --vault --identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -886,6 +982,28 @@ _secrets() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__recipients__subcmd__verify)
+            opts="-h --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

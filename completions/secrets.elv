@@ -187,6 +187,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
+            cand verify 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine'
+            cand accept 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'secrets;recipients;list'= {
@@ -209,10 +211,24 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'secrets;recipients;verify'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'secrets;recipients;accept'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'secrets;recipients;help'= {
             cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
+            cand verify 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine'
+            cand accept 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'secrets;recipients;help;list'= {
@@ -220,6 +236,10 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;recipients;help;add'= {
         }
         &'secrets;recipients;help;remove'= {
+        }
+        &'secrets;recipients;help;verify'= {
+        }
+        &'secrets;recipients;help;accept'= {
         }
         &'secrets;recipients;help;help'= {
         }
@@ -277,12 +297,18 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand list 'Print the public keys the vault is encrypted to, one per line, each followed by its comment (ssh keys) and (yours) for your identity''s'
             cand add 'Let another key open the vault (a teammate, a Devbox)'
             cand remove 'Revoke keys: the vault gets a new data key they never saw'
+            cand verify 'Check with your identity that the recipients and data key are as a member left them, and remember them on this machine'
+            cand accept 'Trust the recipients and data key as they are now, after checking a change this machine refused with your team'
         }
         &'secrets;help;recipients;list'= {
         }
         &'secrets;help;recipients;add'= {
         }
         &'secrets;help;recipients;remove'= {
+        }
+        &'secrets;help;recipients;verify'= {
+        }
+        &'secrets;help;recipients;accept'= {
         }
         &'secrets;help;completions'= {
         }

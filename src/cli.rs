@@ -188,6 +188,12 @@ pub enum RecipientsAction {
     Add(RecipientInput),
     /// Revoke keys: the vault gets a new data key they never saw
     Remove(RecipientInput),
+    /// Check with your identity that the recipients and data key are as a
+    /// member left them, and remember them on this machine
+    Verify,
+    /// Trust the recipients and data key as they are now, after checking a
+    /// change this machine refused with your team
+    Accept,
 }
 
 /// Public keys: an age key (age1...) or an ssh-ed25519 / ssh-rsa public key

@@ -7,6 +7,7 @@ use crate::error::Failure;
 use crate::output;
 use crate::vault::crypto::parse_recipient_text;
 use crate::vault::recipients::PublicKey;
+use crate::vault::trusted::Checked;
 use crate::vault::{Identity, Vault};
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -44,6 +45,18 @@ impl Run for RecipientsArgs {
                 }
                 output::done("the vault has a new data key: the removed keys open nothing in it");
                 Ok(())
+            }
+            RecipientsAction::Verify => {
+                let mut vault = Vault::open(&paths.vault)?;
+                let identity = Identity::load(&paths.identity)?;
+                let checked = vault.verify_trust(&identity)?;
+                report(&checked, "verified")
+            }
+            RecipientsAction::Accept => {
+                let mut vault = Vault::open(&paths.vault)?;
+                let identity = Identity::load(&paths.identity)?;
+                let checked = vault.accept_trust(&identity)?;
+                report(&checked, "accepted")
             }
         }
     }
@@ -86,6 +99,32 @@ fn list(vault: &mut Vault, identity: &Path) -> Result<()> {
         ),
         Err(error) => output::note(&format!("{error:#}: your key is not marked")),
     }
+    Ok(())
+}
+
+/// What `verify` or `accept` now trusts: the recipients on stdout, one per
+/// line; what changed since this machine last trusted the vault on stderr.
+fn report(checked: &Checked, verb: &str) -> Result<()> {
+    let mut text = String::new();
+    for key in &checked.recipients {
+        text.push_str(&output::printable(key));
+        text.push('\n');
+    }
+    output::stdout(&text)?;
+    if checked.key_changed {
+        output::note("the data key is not the one this machine trusted before");
+    }
+    if let Some(change) = checked.change.as_ref().filter(|c| !c.is_empty()) {
+        output::note(&format!(
+            "since this machine last trusted the vault: {}",
+            output::printable(&change.describe())
+        ));
+    }
+    output::done(&format!(
+        "{verb}: {} recipients, data key {}",
+        checked.recipients.len(),
+        checked.key_id
+    ));
     Ok(())
 }
 

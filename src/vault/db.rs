@@ -6,15 +6,19 @@
 //! plaintext only long enough to be sealed by `crypto`.
 
 use super::crypto;
+use super::crypto::DataKey;
 use super::events;
 use super::journal::Unfolded;
 use super::location::Location;
-use super::queries::{SecretMeta, recipients};
-use super::store::Store;
+use super::queries::SecretMeta;
+use super::store::postgres::PgStore;
 use super::store::sqlite::{Access, OnWrite, SqliteStore};
+use super::store::{NewVault, Store};
+use super::trusted;
 use crate::clock;
 use crate::error::Failure;
 use crate::name::SecretName;
+use crate::random;
 use crate::value::SecretValue;
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -69,13 +73,28 @@ impl Vault {
     /// Creates a vault at `location` encrypting to `recipient`. Returns
     /// `false`, changing nothing, if a vault (or, for a file, anything)
     /// already exists there.
+    ///
+    /// Its data key is made here, wrapped to `recipient`, with the
+    /// commitment to both (`trust`); this machine pins it at once.
     pub fn create(location: &Location, recipient: &str) -> Result<bool> {
-        match location {
-            Location::File(path) => SqliteStore::create(path, recipient),
-            Location::Postgres(target) => {
-                super::store::postgres::PgStore::create(target, recipient)
-            }
+        let vault_id = random::vault_id()?;
+        let key = DataKey::generate()?;
+        let recipients = [recipient.to_owned()];
+        let wrapped = key.wrap(&[crypto::parse_recipient(recipient)?], &vault_id)?;
+        let new = NewVault {
+            vault_id: &vault_id,
+            recipient,
+            wrapped_key: &wrapped,
+            commitment: &key.commitment(&vault_id, &recipients),
+        };
+        let created = match location {
+            Location::File(path) => SqliteStore::create(path, &new)?,
+            Location::Postgres(target) => PgStore::create(target, &new)?,
+        };
+        if created {
+            trusted::pin_new(location, &vault_id, &key, recipient)?;
         }
+        Ok(created)
     }
 
     /// Every secret's metadata, sorted by name in any case.
@@ -146,15 +165,19 @@ impl Vault {
         let Some(existing) = rows.find(name)? else {
             return Err(Failure::not_found_to_create(name).into());
         };
+        let mut pending_pin = None;
         let action = match value {
             Some(value) => {
                 // Sealed under the stored spelling: that is what exec will check.
-                let ciphertext = crypto::seal_with_age(
-                    &recipients(rows.as_mut())?,
-                    &self.vault_id,
-                    &existing.name,
-                    value,
-                )?;
+                let (texts, pin) =
+                    trusted::checked_recipients(rows.as_mut(), &self.vault_id, &self.location)?;
+                pending_pin = Some(pin);
+                let recipients = texts
+                    .iter()
+                    .map(|t| crypto::parse_recipient(t))
+                    .collect::<Result<Vec<_>>>()?;
+                let ciphertext =
+                    crypto::seal_with_age(&recipients, &self.vault_id, &existing.name, value)?;
                 rows.update_value(&existing.id, &ciphertext, clock::now_ms(), description)?;
                 events::Action::Update
             }
@@ -168,6 +191,9 @@ impl Vault {
         let meta = rows.find(&existing.name)?.context("the secret vanished")?;
         events::record(rows.as_mut(), action, &[&meta.name], None, None)?;
         rows.commit()?;
+        if let Some(pin) = pending_pin {
+            pin.save()?;
+        }
         Ok(meta)
     }
 

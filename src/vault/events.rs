@@ -33,11 +33,13 @@ pub enum Action {
     Exec,
     RecipientsAdd,
     RecipientsRemove,
+    /// The user trusted the recipients and data key as they were.
+    RecipientsAccept,
     Rekey,
 }
 
 impl Action {
-    const ALL: [Action; 10] = [
+    const ALL: [Action; 11] = [
         Action::Create,
         Action::Update,
         Action::Describe,
@@ -47,6 +49,7 @@ impl Action {
         Action::Exec,
         Action::RecipientsAdd,
         Action::RecipientsRemove,
+        Action::RecipientsAccept,
         Action::Rekey,
     ];
 
@@ -62,6 +65,7 @@ impl Action {
             Action::Exec => "exec",
             Action::RecipientsAdd => "recipients add",
             Action::RecipientsRemove => "recipients remove",
+            Action::RecipientsAccept => "recipients accept",
             Action::Rekey => "rekey",
         }
     }

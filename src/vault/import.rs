@@ -4,8 +4,9 @@
 use super::crypto;
 use super::db::{NewSecret, Vault};
 use super::events::{self, Action};
-use super::queries::{SecretMeta, recipient_texts};
+use super::queries::SecretMeta;
 use super::store::{NewRow, Rows};
+use super::trusted;
 use crate::clock;
 use crate::error::Failure;
 use crate::random;
@@ -68,7 +69,8 @@ impl Vault {
         }
         let mut rows = self.store.write()?;
         let (plan, writes) = plan(rows.as_mut(), secrets, conflict)?;
-        let recipients = recipient_texts(rows.as_mut())?;
+        let (recipients, pin) =
+            trusted::checked_recipients(rows.as_mut(), &self.vault_id, &self.location)?;
         // An update is sealed under the stored spelling: exec checks that one.
         let items: Vec<(&str, &crate::value::SecretValue)> = writes
             .iter()
@@ -105,6 +107,7 @@ impl Vault {
         events::record(rows.as_mut(), action, &names, None, None)?;
         rows.commit()
             .map_err(|e| anyhow!("cannot store the import: {e}"))?;
+        pin.save()?;
         Ok(plan)
     }
 }

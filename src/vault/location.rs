@@ -43,6 +43,20 @@ impl Location {
         }
     }
 
+    /// The key of the vault's pin (`trust`): a file vault's absolute path,
+    /// with links resolved when it exists; a PostgreSQL vault's location
+    /// without credentials.
+    pub fn pin_key(&self) -> String {
+        match self {
+            Location::File(path) => std::fs::canonicalize(path)
+                .or_else(|_| std::path::absolute(path))
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            Location::Postgres(target) => target.location_key(),
+        }
+    }
+
     /// The file, for a file vault.
     pub fn file(&self) -> Option<&Path> {
         match self {

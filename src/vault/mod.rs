@@ -22,6 +22,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod store;
 pub mod trust;
+pub mod trusted;
 pub mod unseal;
 pub mod unsealed;
 pub mod usage;

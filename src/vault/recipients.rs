@@ -11,9 +11,10 @@ use super::events::{self, Action};
 use super::identity::Identity;
 use super::queries::recipients;
 use super::store::Rows;
+use super::trusted;
 use crate::clock;
 use crate::error::{FAILED, Failure};
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 /// A recipient's public key (canonical text) and, for an ssh key, the
 /// comment that followed it (`me@laptop`).
@@ -60,7 +61,13 @@ impl Vault {
         added: &[PublicKey],
     ) -> Result<Vec<String>> {
         let mut rows = self.store.write()?;
-        let (data_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
+        let (data_key, opened_with, _) = trusted::open_key(
+            rows.as_mut(),
+            identity,
+            &self.vault_id,
+            &self.location,
+            true,
+        )?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         reseal(rows.as_mut(), identity, &self.vault_id, &data_key, None)?;
         let mut new = Vec::new();
@@ -70,6 +77,7 @@ impl Vault {
             }
         }
         wrap_key(rows.as_mut(), &data_key, &self.vault_id)?;
+        let pin = trusted::commit_state(rows.as_mut(), &data_key, &self.vault_id, &self.location)?;
         if !new.is_empty() {
             let detail = new.join(", ");
             events::record(
@@ -81,7 +89,40 @@ impl Vault {
             )?;
         }
         rows.commit()?;
+        pin.save()?;
         Ok(new)
+    }
+
+    /// Checks the vault's recipients and data key against this machine's
+    /// pin with `identity`, as every command that opens the key does, and
+    /// pins them (`secrets recipients verify`).
+    pub fn verify_trust(&mut self, identity: &Identity) -> Result<trusted::Checked> {
+        let mut rows = self.store.write()?;
+        let (checked, pin) =
+            trusted::verify(rows.as_mut(), identity, &self.vault_id, &self.location)?;
+        rows.commit()?;
+        pin.save()?;
+        Ok(checked)
+    }
+
+    /// Trusts the vault's recipients and data key as they are now: commits
+    /// to them under the data key and pins them (`secrets recipients
+    /// accept`), logged.
+    pub fn accept_trust(&mut self, identity: &Identity) -> Result<trusted::Checked> {
+        let mut rows = self.store.write()?;
+        let (checked, pin) =
+            trusted::accept(rows.as_mut(), identity, &self.vault_id, &self.location)?;
+        let detail = format!("data key {}", checked.key_id);
+        events::record(
+            rows.as_mut(),
+            Action::RecipientsAccept,
+            &[],
+            None,
+            Some(&detail),
+        )?;
+        rows.commit()?;
+        pin.save()?;
+        Ok(checked)
     }
 
     /// Removes recipients, then rotates the data key and reseals every value
@@ -109,7 +150,13 @@ impl Vault {
             .with_hint("add another key you hold first, or use `secrets rekey` to replace yours")
             .into());
         }
-        let (old_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
+        let (old_key, opened_with, _) = trusted::open_key(
+            rows.as_mut(),
+            identity,
+            &self.vault_id,
+            &self.location,
+            true,
+        )?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let new_key = DataKey::generate()?;
         for recipient in removed {
@@ -123,6 +170,7 @@ impl Vault {
             Some(&new_key),
         )?;
         wrap_key(rows.as_mut(), &new_key, &self.vault_id)?;
+        let pin = trusted::commit_state(rows.as_mut(), &new_key, &self.vault_id, &self.location)?;
         events::record(
             rows.as_mut(),
             Action::RecipientsRemove,
@@ -132,20 +180,8 @@ impl Vault {
         )?;
         rows.commit()?;
         self.scrub();
-        Ok(())
+        pin.save()
     }
-}
-
-/// Opens the vault's data key with `identity`, and says which of its keys
-/// did.
-pub(super) fn unwrap_key(
-    rows: &mut dyn Rows,
-    identity: &Identity,
-    vault_id: &str,
-) -> Result<(DataKey, OpenedWith)> {
-    let wrapped = rows.wrapped_key()?;
-    let wrapped = wrapped.ok_or_else(|| anyhow!("the vault has no data key"))?;
-    DataKey::unwrap(identity, vault_id, &wrapped)
 }
 
 /// Wraps `key` to the vault's current recipients.

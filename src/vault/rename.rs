@@ -7,7 +7,7 @@ use super::db::Vault;
 use super::events::{self, Action};
 use super::identity::Identity;
 use super::queries::SecretMeta;
-use super::recipients::unwrap_key;
+use super::trusted;
 use crate::error::Failure;
 use crate::name::SecretName;
 use crate::value::SecretValue;
@@ -32,7 +32,13 @@ impl Vault {
             return Err(taken_by(&taken.name).into());
         }
         let (sealing, ciphertext) = rows.sealed_by_id(&existing.id)?;
-        let (data_key, opened_with) = unwrap_key(rows.as_mut(), identity, &self.vault_id)?;
+        let (data_key, opened_with, pin) = trusted::open_key(
+            rows.as_mut(),
+            identity,
+            &self.vault_id,
+            &self.location,
+            true,
+        )?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let value: SecretValue = match sealing {
             Sealing::Age => crypto::open_with_age(
@@ -57,6 +63,7 @@ impl Vault {
             .find(new.as_str())?
             .context("the renamed secret vanished")?;
         rows.commit()?;
+        pin.save()?;
         Ok(meta)
     }
 }

@@ -84,6 +84,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: "ALTER TABLE events ADD COLUMN host TEXT;",
         then: None,
     },
+    // 7: a commitment to the recipients and the data key that only a holder
+    // of the key can make (`trust`). Versions before it would change the
+    // recipients without renewing it: this step makes them refuse the vault.
+    Migration {
+        sql: "ALTER TABLE vault ADD COLUMN commitment BLOB;",
+        then: None,
+    },
 ];
 
 /// The schema version this build writes.

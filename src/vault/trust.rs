@@ -82,6 +82,14 @@ pub struct Pin {
 impl Pin {
     /// A pin of this state, verified now. Commands that hold no key pass
     /// `None` as `key_id`, and write a pin only where there was none.
+    /// Whether `other` pins the same vault, key and recipients (whenever
+    /// it was verified).
+    pub fn same_state(&self, other: &Pin) -> bool {
+        self.vault_id == other.vault_id
+            && self.key_id == other.key_id
+            && self.recipients == other.recipients
+    }
+
     pub fn from_state(vault_id: &str, key_id: Option<&str>, recipients: &[String]) -> Pin {
         Pin {
             vault_id: vault_id.to_owned(),
@@ -106,7 +114,7 @@ pub struct Change {
 
 impl Change {
     /// From the `pinned` recipients to the `stored` ones.
-    fn between(pinned: &[String], stored: &[String]) -> Change {
+    pub fn between(pinned: &[String], stored: &[String]) -> Change {
         let (pinned, stored) = (sorted_set(pinned), sorted_set(stored));
         Change {
             added: stored
@@ -126,7 +134,7 @@ impl Change {
     }
 
     /// "added a, b; removed c" (public keys only: they may be shown).
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.added.is_empty() {
             parts.push(format!("added {}", self.added.join(", ")));

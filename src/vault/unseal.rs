@@ -16,6 +16,7 @@ use super::location::Location;
 use super::open;
 use super::queries::SealedSecret;
 use super::snapshot::{self, Snapshot};
+use super::trusted;
 use super::unsealed::{Chosen, Unsealed};
 use super::usage;
 use crate::value::SecretValue;
@@ -167,10 +168,13 @@ impl Vault {
         }
         let identity = identity.context("the vault changed while exec started; run it again")?;
         let keys = identity.age_identities();
-        let wrapped = rows
-            .wrapped_key()?
-            .ok_or_else(|| anyhow!("the vault has no data key"))?;
-        let (data_key, opened_with) = DataKey::unwrap(identity, &self.vault_id, &wrapped)?;
+        let (data_key, opened_with, pin) = trusted::open_key(
+            rows.as_mut(),
+            identity,
+            &self.vault_id,
+            &self.location,
+            reseal,
+        )?;
         self.opened_with_retired_key |= opened_with == OpenedWith::RetiredKey;
         let mut values: Vec<Option<SecretValue>> = chosen.iter().map(|_| None).collect();
         // Rows written with only the public key: open with age, and reseal
@@ -205,6 +209,7 @@ impl Vault {
         }
         let unsealed = into_unsealed(&secrets, &chosen, values);
         rows.commit()?;
+        pin.save()?;
         Ok(Some((unsealed, everything)))
     }
 }

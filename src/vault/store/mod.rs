@@ -16,6 +16,15 @@ use super::queries::{SealedSecret, SecretMeta};
 use super::recipients::PublicKey;
 use anyhow::Result;
 
+/// The first state of a new vault: its id, one recipient, the data key
+/// wrapped to it, and the commitment to both (`trust`).
+pub struct NewVault<'a> {
+    pub vault_id: &'a str,
+    pub recipient: &'a str,
+    pub wrapped_key: &'a [u8],
+    pub commitment: &'a [u8],
+}
+
 /// A new row of `secrets`, sealed with age (writes hold only public keys).
 pub struct NewRow<'a> {
     pub id: &'a str,
@@ -56,6 +65,9 @@ pub trait Rows {
     /// The data key, wrapped with age to the recipients.
     fn wrapped_key(&mut self) -> Result<Option<Vec<u8>>>;
     fn set_wrapped_key(&mut self, wrapped: &[u8]) -> Result<()>;
+    /// The commitment to the recipients and data key (`trust`), if made.
+    fn commitment(&mut self) -> Result<Option<Vec<u8>>>;
+    fn set_commitment(&mut self, commitment: &[u8]) -> Result<()>;
 
     /// The recipients in the order they were added.
     fn recipients(&mut self) -> Result<Vec<PublicKey>>;

@@ -10,11 +10,10 @@
 //! Statements are sent with their parameter types (`query_typed`): one
 //! round trip each, no prepare.
 
-use super::{NewEvent, NewRow, Rows, StoredEvent};
+use super::{NewEvent, NewRow, NewVault, Rows, StoredEvent};
 use crate::clock;
 use crate::error::{FAILED, Failure};
-use crate::random;
-use crate::vault::crypto::{self, DataKey, Sealing};
+use crate::vault::crypto::Sealing;
 use crate::vault::damage::{Damage, Table};
 use crate::vault::pg_connect::Target;
 use crate::vault::queries::{SealedSecret, SecretMeta};
@@ -61,6 +60,8 @@ const MIGRATIONS: &[&str] = &[
          detail TEXT,
          host TEXT
      );",
+    // 2: the commitment of the file vault's schema 7 (`trust`).
+    "ALTER TABLE vault ADD COLUMN commitment BYTEA;",
 ];
 
 /// The schema version this build writes.
@@ -112,7 +113,7 @@ impl PgStore {
     /// Creates a vault at `target` encrypting to `recipient` (its schema
     /// too, if missing). Returns `false`, changing nothing, if a vault is
     /// there already.
-    pub fn create(target: &Target, recipient: &str) -> Result<bool> {
+    pub fn create(target: &Target, new: &NewVault<'_>) -> Result<bool> {
         let shown = target.shown();
         let mut client = target.connect()?;
         let mut tx = client.transaction().map_err(|e| explain(e, &shown))?;
@@ -133,19 +134,23 @@ impl PgStore {
         for step in MIGRATIONS {
             tx.batch_execute(step).map_err(|e| explain(e, &shown))?;
         }
-        let vault_id = random::vault_id()?;
         let now = clock::now_ms();
-        let wrapped =
-            DataKey::generate()?.wrap(&[crypto::parse_recipient(recipient)?], &vault_id)?;
         tx.execute(
-            "INSERT INTO vault (singleton, schema_version, vault_id, create_time_ms, data_key)
-             VALUES (1, $1, $2, $3, $4)",
-            &[&SCHEMA_VERSION, &vault_id, &now, &wrapped],
+            "INSERT INTO vault
+                 (singleton, schema_version, vault_id, create_time_ms, data_key, commitment)
+             VALUES (1, $1, $2, $3, $4, $5)",
+            &[
+                &SCHEMA_VERSION,
+                &new.vault_id,
+                &now,
+                &new.wrapped_key,
+                &new.commitment,
+            ],
         )
         .map_err(|e| explain(e, &shown))?;
         tx.execute(
             "INSERT INTO recipients (recipient, add_time_ms) VALUES ($1, $2)",
-            &[&recipient, &now],
+            &[&new.recipient, &now],
         )
         .map_err(|e| explain(e, &shown))?;
         tx.commit().map_err(|e| explain(e, &shown))?;
@@ -317,6 +322,22 @@ impl Rows for PgRows<'_> {
 
     fn set_wrapped_key(&mut self, wrapped: &[u8]) -> Result<()> {
         self.execute("UPDATE vault SET data_key = $1", &[(&wrapped, Type::BYTEA)])?;
+        Ok(())
+    }
+
+    fn commitment(&mut self) -> Result<Option<Vec<u8>>> {
+        get(
+            &self.one("SELECT commitment FROM vault", Table::Vault)?,
+            0,
+            Table::Vault,
+        )
+    }
+
+    fn set_commitment(&mut self, commitment: &[u8]) -> Result<()> {
+        self.execute(
+            "UPDATE vault SET commitment = $1",
+            &[(&commitment, Type::BYTEA)],
+        )?;
         Ok(())
     }
 

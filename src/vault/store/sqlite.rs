@@ -5,11 +5,10 @@
 //! concurrent `secrets` processes queue instead of failing. Freed space is
 //! overwritten (`secure_delete`), so old ciphertexts do not linger.
 
-use super::{NewEvent, NewRow, Rows, StoredEvent};
+use super::{NewEvent, NewRow, NewVault, Rows, StoredEvent};
 use crate::clock;
 use crate::error::{FAILED, Failure};
 use crate::files;
-use crate::random;
 use crate::vault::crypto::Sealing;
 use crate::vault::damage::{self, Damage, Table, in_table};
 use crate::vault::header::{Header, Stamp, header_of, open_header, refuse_newer};
@@ -17,7 +16,7 @@ use crate::vault::journal::Run;
 use crate::vault::permissions;
 use crate::vault::queries::{SealedSecret, SecretMeta};
 use crate::vault::recipients::PublicKey;
-use crate::vault::schema::{SCHEMA_VERSION, apply_migrations, ensure_data_key};
+use crate::vault::schema::{SCHEMA_VERSION, apply_migrations};
 use anyhow::{Context, Result, anyhow};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -129,7 +128,7 @@ impl SqliteStore {
     ///
     /// The database is built under a temporary name and linked into place, so
     /// a concurrent reader never sees a half-made vault.
-    pub fn create(path: &Path, recipient: &str) -> Result<bool> {
+    pub fn create(path: &Path, new: &NewVault<'_>) -> Result<bool> {
         if path.exists() {
             return Ok(false);
         }
@@ -138,7 +137,7 @@ impl SqliteStore {
         }
         permissions::check_new_vault_directory(path)?;
         let temp = files::sibling_temp_path(path)?;
-        let built = build_new(&temp, recipient);
+        let built = build_new(&temp, new);
         let linked = built.and_then(|()| match std::fs::hard_link(&temp, path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
@@ -256,6 +255,18 @@ impl Rows for SqliteRows<'_> {
     fn set_wrapped_key(&mut self, wrapped: &[u8]) -> Result<()> {
         self.tx
             .execute("UPDATE vault SET data_key = ?1", [wrapped])?;
+        Ok(())
+    }
+
+    fn commitment(&mut self) -> Result<Option<Vec<u8>>> {
+        self.tx
+            .query_row("SELECT commitment FROM vault", [], |r| r.get(0))
+            .map_err(in_table(Table::Vault))
+    }
+
+    fn set_commitment(&mut self, commitment: &[u8]) -> Result<()> {
+        self.tx
+            .execute("UPDATE vault SET commitment = ?1", [commitment])?;
         Ok(())
     }
 
@@ -584,7 +595,7 @@ fn configure_sqlite() {
 }
 
 /// Builds a complete, empty vault at `temp` (a fresh private file).
-fn build_new(temp: &Path, recipient: &str) -> Result<()> {
+fn build_new(temp: &Path, new: &NewVault<'_>) -> Result<()> {
     // Pre-created 0600 so SQLite's journal copies that mode.
     files::create_private_file(temp)
         .with_context(|| format!("cannot create {}", temp.display()))?;
@@ -594,14 +605,14 @@ fn build_new(temp: &Path, recipient: &str) -> Result<()> {
     apply_migrations(&tx)?;
     let now = clock::now_ms();
     tx.execute(
-        "INSERT INTO vault (singleton, vault_id, create_time_ms) VALUES (1, ?1, ?2)",
-        params![random::vault_id()?, now],
+        "INSERT INTO vault (singleton, vault_id, create_time_ms, data_key, commitment)
+         VALUES (1, ?1, ?2, ?3, ?4)",
+        params![new.vault_id, now, new.wrapped_key, new.commitment],
     )?;
     tx.execute(
         "INSERT INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
-        params![recipient, now],
+        params![new.recipient, now],
     )?;
-    ensure_data_key(&tx)?;
     tx.commit()?;
     conn.close().map_err(|(_, e)| e)?;
     Ok(())
