@@ -13,6 +13,7 @@ pub mod import;
 pub mod journal;
 mod open;
 mod permissions;
+pub mod pg_connect;
 pub mod queries;
 pub mod recipients;
 pub mod rename;
