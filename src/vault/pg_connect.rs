@@ -546,7 +546,8 @@ impl Target {
             Some(cause) if is_password_missing(cause) => {
                 "the server asks for a password and none was found".to_owned()
             }
-            Some(cause) => cause.to_string(),
+            // The crate's wording says what went wrong, the cause in what.
+            Some(cause) => format!("{error}: {cause}"),
             None => error.to_string(),
         }
     }
@@ -559,8 +560,8 @@ impl Target {
                 Some(timeout) => format!("no answer within {} s", timeout.as_secs()),
                 None => "timed out".to_owned(),
             },
-            (ErrorKind::NotFound, Host::Socket(_)) => {
-                "no server socket there for that port".to_owned()
+            (ErrorKind::NotFound, Host::Socket(dir)) => {
+                format!("no server socket for port {} in {dir}", endpoint.port)
             }
             (ErrorKind::PermissionDenied, _) => "permission denied".to_owned(),
             (ErrorKind::ConnectionReset, _) => "the server closed the connection".to_owned(),
@@ -1978,5 +1979,385 @@ mod tests {
         let (_, warnings) = warnings_for(&env);
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].ends_with("is not a plain file"), "{warnings:?}");
+    }
+
+    #[test]
+    fn the_os_user_is_the_effective_user_s_name() {
+        let output = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap();
+        let expected = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(passwd_user_name().as_deref(), Some(expected.trim()));
+    }
+
+    /// Connections to the test server: SECRETS_TEST_PG, by default the
+    /// local one (trust authentication, TLS with the snakeoil certificate,
+    /// made for `localhost`).
+    mod server {
+        use super::*;
+        use std::net::TcpListener;
+
+        /// The fixture certificate the test server presents.
+        const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+        /// A bundle of public roots, none of which signed the snakeoil one.
+        const PUBLIC_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+        struct Server {
+            user: String,
+            host: String,
+            port: u16,
+            dbname: String,
+        }
+
+        /// The test server, or `None` (skip) when it is not running; under
+        /// CI=true a missing server fails the test instead.
+        fn server() -> Option<Server> {
+            let url = std::env::var("SECRETS_TEST_PG")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+            let base = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let endpoint = &base.endpoints[0];
+            let host = match &endpoint.host {
+                Host::Tcp(name) => name.clone(),
+                Host::Socket(dir) => dir.clone(),
+            };
+            let port = endpoint.port.to_string();
+            let ready = std::process::Command::new("pg_isready")
+                .args(["-q", "-h", &host, "-p", &port])
+                .status()
+                .is_ok_and(|status| status.success());
+            if !ready {
+                let shown = base.shown();
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("no PostgreSQL server at {shown} (CI=true: it must be there)");
+                }
+                eprintln!("skipped: no PostgreSQL server at {shown}");
+                return None;
+            }
+            Some(Server {
+                user: base.user.clone(),
+                host,
+                port: endpoint.port,
+                dbname: base.dbname.clone(),
+            })
+        }
+
+        impl Server {
+            fn url(&self, host: &str, query: &str) -> String {
+                format!(
+                    "postgres://{}@{}:{}/{}?{query}",
+                    encoded(&self.user),
+                    encoded(host),
+                    self.port,
+                    encoded(&self.dbname)
+                )
+            }
+
+            fn connect_to(&self, host: &str, query: &str) -> Result<postgres::Client> {
+                let url = self.url(host, query);
+                Target::parse_in(&url, &FakeEnv::new(), &mut |_| {})?.connect()
+            }
+
+            fn connect(&self, query: &str) -> Result<postgres::Client> {
+                self.connect_to(&self.host, query)
+            }
+        }
+
+        fn uses_tls(client: &mut postgres::Client) -> bool {
+            let query = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+            client.query_one(query, &[]).unwrap().get(0)
+        }
+
+        fn show(client: &mut postgres::Client, setting: &str) -> String {
+            let row = client.query_one(&format!("SHOW {setting}"), &[]).unwrap();
+            row.get(0)
+        }
+
+        fn one_line_error(result: Result<postgres::Client>) -> String {
+            let error = format!("{:#}", result.err().expect("the connection was refused"));
+            assert!(!error.contains('\n'), "{error}");
+            assert!(
+                error.starts_with("cannot connect to the vault at postgres://"),
+                "{error}"
+            );
+            error
+        }
+
+        #[test]
+        fn disable_connects_in_plain_text() {
+            let Some(server) = server() else { return };
+            let mut client = server.connect("sslmode=disable").unwrap();
+            assert!(!uses_tls(&mut client));
+        }
+
+        #[test]
+        fn prefer_gets_tls_from_a_server_that_offers_it() {
+            let Some(server) = server() else { return };
+            let mut client = server.connect("sslmode=prefer").unwrap();
+            assert!(uses_tls(&mut client));
+        }
+
+        #[test]
+        fn require_takes_any_certificate() {
+            let Some(server) = server() else { return };
+            let mut client = server.connect("sslmode=require").unwrap();
+            assert!(uses_tls(&mut client));
+        }
+
+        #[test]
+        fn verify_ca_checks_the_chain_but_not_the_name() {
+            let Some(server) = server() else { return };
+            let query = format!("sslmode=verify-ca&sslrootcert={SNAKEOIL}");
+            let mut client = server.connect_to("127.0.0.1", &query).unwrap();
+            assert!(uses_tls(&mut client));
+        }
+
+        #[test]
+        fn verify_full_checks_the_name_too() {
+            let Some(server) = server() else { return };
+            let query = format!("sslmode=verify-full&sslrootcert={SNAKEOIL}");
+            let error = one_line_error(server.connect_to("127.0.0.1", &query));
+            assert!(
+                error.ends_with(
+                    "the server's certificate is not valid for 127.0.0.1 \
+                     (sslmode=verify-full checks the host name)"
+                ),
+                "{error}"
+            );
+            let mut client = server.connect_to("localhost", &query).unwrap();
+            assert!(uses_tls(&mut client));
+        }
+
+        #[test]
+        fn a_certificate_from_another_issuer_is_refused() {
+            let Some(server) = server() else { return };
+            if !Path::new(PUBLIC_ROOTS).is_file() {
+                eprintln!("skipped: no bundle of public roots");
+                return;
+            }
+            for mode in ["verify-full", "verify-ca", "require"] {
+                let query = format!("sslmode={mode}&sslrootcert={PUBLIC_ROOTS}");
+                let error = one_line_error(server.connect_to("localhost", &query));
+                assert!(error.contains("not signed by a trusted root"), "{error}");
+            }
+        }
+
+        /// Whether this machine's own roots include the snakeoil
+        /// certificate (some keep it in their certificate directory).
+        fn system_trusts_snakeoil() -> bool {
+            let snakeoil = pem_certificates(Path::new(SNAKEOIL)).unwrap();
+            let system = rustls_native_certs::load_native_certs().certs;
+            system.iter().any(|cert| *cert == snakeoil[0])
+        }
+
+        #[test]
+        fn without_sslrootcert_verify_full_uses_the_system_roots() {
+            let Some(server) = server() else { return };
+            let result = server.connect_to("localhost", "sslmode=verify-full");
+            if system_trusts_snakeoil() {
+                eprintln!("note: this system's roots include the snakeoil certificate");
+                assert!(uses_tls(&mut result.unwrap()));
+            } else {
+                let error = one_line_error(result);
+                assert!(error.contains("not signed by a trusted root"), "{error}");
+            }
+        }
+
+        #[test]
+        fn search_path_and_application_name_are_set_at_start_up() {
+            let Some(server) = server() else { return };
+            let mut client = server
+                .connect("schema=pgc_test_path&sslmode=disable")
+                .unwrap();
+            assert_eq!(show(&mut client, "search_path"), "pgc_test_path");
+            assert_eq!(show(&mut client, "application_name"), "secrets");
+            let mut client = server.connect("application_name=other").unwrap();
+            assert_eq!(show(&mut client, "search_path"), "secrets");
+            assert_eq!(show(&mut client, "application_name"), "other");
+        }
+
+        #[test]
+        fn a_socket_connection_never_uses_tls() {
+            let Some(server) = server() else { return };
+            if !Path::new(DEFAULT_SOCKET_DIR).is_dir() {
+                eprintln!("skipped: no socket directory");
+                return;
+            }
+            let mut client = server
+                .connect_to(DEFAULT_SOCKET_DIR, "sslmode=require")
+                .unwrap();
+            assert!(!uses_tls(&mut client));
+        }
+
+        /// A port on 127.0.0.1 that nothing listens on (just freed).
+        fn closed_port() -> u16 {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        }
+
+        #[test]
+        fn a_refused_connection_is_one_clear_line_without_the_password() {
+            let port = closed_port();
+            let url = format!("postgres://me:hunter2@127.0.0.1:{port}/app?sslmode=require");
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let error = one_line_error(target.connect());
+            let expected = format!(
+                "cannot connect to the vault at postgres://me@127.0.0.1:{port}/app\
+                 ?schema=secrets&sslmode=require: connection refused"
+            );
+            assert_eq!(error, expected);
+        }
+
+        #[test]
+        fn each_host_is_tried_in_turn() {
+            let (first, second) = (closed_port(), closed_port());
+            let url = format!("postgres://me:hunter2@127.0.0.1:{first},127.0.0.1:{second}/app");
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let error = one_line_error(target.connect());
+            let expected = format!(
+                ": 127.0.0.1:{first}: connection refused; 127.0.0.1:{second}: connection refused"
+            );
+            assert!(
+                error.ends_with(&expected) && !error.contains("hunter2"),
+                "{error}"
+            );
+            let Some(server) = server() else { return };
+            let hosts = format!("127.0.0.1:{first},{}:{}", server.host, server.port);
+            let url = format!("postgres://{}@{hosts}/{}", server.user, server.dbname);
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            target.connect().unwrap();
+        }
+
+        #[test]
+        fn a_missing_database_is_named_by_the_server() {
+            let Some(server) = server() else { return };
+            let url = format!(
+                "postgres://{}@{}:{}/pgc_no_such_db",
+                server.user, server.host, server.port
+            );
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let error = one_line_error(target.connect());
+            assert!(
+                error.ends_with(": database \"pgc_no_such_db\" does not exist"),
+                "{error}"
+            );
+        }
+
+        #[test]
+        fn a_missing_socket_names_the_directory_and_port() {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!(
+                "postgres://me@{}:6000/app",
+                encoded(dir.path().to_str().unwrap())
+            );
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let error = one_line_error(target.connect());
+            let expected = format!(
+                ": no server socket for port 6000 in {}",
+                dir.path().display()
+            );
+            assert!(error.ends_with(&expected), "{error}");
+        }
+
+        /// A stand-in server (the test server trusts everyone) that asks for
+        /// a password in clear and refuses whatever comes. Its thread gives
+        /// back the password it was sent, if any.
+        fn refusing_server() -> (u16, std::thread::JoinHandle<Option<String>>) {
+            use std::io::Write;
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let server = std::thread::spawn(move || {
+                let (mut stream, _) = listener.accept().unwrap();
+                read_message_body(&mut stream); // the start-up message
+                let ask_for_cleartext_password = [b'R', 0, 0, 0, 8, 0, 0, 0, 3];
+                stream.write_all(&ask_for_cleartext_password).unwrap();
+                let mut tag = [0u8];
+                stream.read_exact(&mut tag).ok()?;
+                let sent = read_message_body(&mut stream);
+                let password = String::from_utf8(sent.strip_suffix(&[0]).unwrap().to_vec());
+                let mut fields = Vec::new();
+                let refusal = "password authentication failed for user \"me\"";
+                for (code, text) in [(b'S', "FATAL"), (b'C', "28P01"), (b'M', refusal)] {
+                    fields.push(code);
+                    fields.extend_from_slice(text.as_bytes());
+                    fields.push(0);
+                }
+                fields.push(0);
+                let length = u32::try_from(fields.len() + 4).unwrap();
+                let mut message = vec![b'E'];
+                message.extend_from_slice(&length.to_be_bytes());
+                message.extend_from_slice(&fields);
+                stream.write_all(&message).unwrap();
+                password.ok()
+            });
+            (port, server)
+        }
+
+        fn read_message_body(stream: &mut std::net::TcpStream) -> Vec<u8> {
+            let mut length = [0u8; 4];
+            stream.read_exact(&mut length).unwrap();
+            let mut body = vec![0u8; u32::from_be_bytes(length) as usize - 4];
+            stream.read_exact(&mut body).unwrap();
+            body
+        }
+
+        fn refused_with_hint(target: &Target) -> (String, String) {
+            let error = target.connect().err().expect("the password was refused");
+            let failure = error
+                .downcast_ref::<Failure>()
+                .expect("a failure with a hint");
+            let message = format!("{error:#}");
+            assert!(!message.contains('\n'), "{message}");
+            (message, failure.hint.clone().expect("a hint"))
+        }
+
+        #[test]
+        fn no_password_for_a_server_that_wants_one_says_where_to_put_it() {
+            let (port, server) = refusing_server();
+            let url = format!("postgres://me@127.0.0.1:{port}/app?sslmode=disable");
+            let target = Target::parse_in(&url, &FakeEnv::new(), &mut |_| {}).unwrap();
+            let (message, hint) = refused_with_hint(&target);
+            assert_eq!(server.join().unwrap(), None);
+            let expected = format!(
+                "cannot connect to the vault at postgres://me@127.0.0.1:{port}/app\
+                 ?schema=secrets&sslmode=disable: the server asks for a password and none was found"
+            );
+            assert_eq!(message, expected);
+            assert!(
+                hint.contains("~/.pgpass") && hint.contains("PGPASSWORD"),
+                "{hint}"
+            );
+        }
+
+        #[test]
+        fn a_refused_password_says_so_and_where_it_came_from() {
+            let dir = tempfile::tempdir().unwrap();
+            let env = pass_file_env(&dir, "127.0.0.1:*:app:me:hunter2\\:x");
+            let (port, server) = refusing_server();
+            let url = format!("postgres://me@127.0.0.1:{port}/app?sslmode=disable");
+            let target = Target::parse_in(&url, &env, &mut |_| {}).unwrap();
+            let (message, hint) = refused_with_hint(&target);
+            assert_eq!(server.join().unwrap().as_deref(), Some("hunter2:x"));
+            assert!(
+                message.ends_with(": password authentication failed for user \"me\""),
+                "{message}"
+            );
+            assert!(!message.contains("hunter2") && !hint.contains("hunter2"));
+            let pass_file = dir.path().join(".pgpass");
+            let expected = format!(
+                "the password came from {}: check its line for this server",
+                pass_file.display()
+            );
+            assert_eq!(hint, expected);
+
+            let (port, server) = refusing_server();
+            let url = format!("postgres://me@127.0.0.1:{port}/app?sslmode=disable");
+            let env = FakeEnv::new().with("PGPASSWORD", "hunter3");
+            let target = Target::parse_in(&url, &env, &mut |_| {}).unwrap();
+            let (message, hint) = refused_with_hint(&target);
+            assert_eq!(server.join().unwrap().as_deref(), Some("hunter3"));
+            assert!(!message.contains("hunter3"), "{message}");
+            assert_eq!(hint, "the password came from PGPASSWORD: check it");
+        }
     }
 }
