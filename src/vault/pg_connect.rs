@@ -5,12 +5,14 @@
 //! Not the store: nothing here knows the vault's tables.
 //!
 //! Where we part from libpq, and why:
-//! - A URL parameter outside [`PARAMETERS`] is refused, naming it, libpq's
-//!   own ones too (`sslcert`, `target_session_attrs`, ...): ignoring a
-//!   setting about certificates or which server to use would connect in a
-//!   way the user did not ask for. `PG*` variables we do not read
-//!   (`PGHOSTADDR`, `PGAPPNAME`, `PGOPTIONS`, `PGSSLCERT`, ...) are ignored:
-//!   the environment is shared with every other PostgreSQL tool.
+//! - We read `host`, `port`, `user`, `password`, `dbname`, `sslmode`,
+//!   `sslrootcert`, `connect_timeout`, `application_name` and `schema`
+//!   (ours). Any other URL parameter is refused, naming it, libpq's own ones
+//!   too (`sslcert`, `target_session_attrs`, ...): ignoring a setting about
+//!   certificates or which server to use would connect in a way the user did
+//!   not ask for. So is `sslmode=allow` (plain text first). `PG*` variables
+//!   we do not read (`PGHOSTADDR`, `PGAPPNAME`, `PGOPTIONS`, `PGSSLCERT`,
+//!   ...) are ignored: the environment is shared with every PostgreSQL tool.
 //! - `verify-ca` and `verify-full` without `sslrootcert` trust the system's
 //!   roots (libpq would want `~/.postgresql/root.crt`).
 //! - With an `sslrootcert` file, `prefer` and `require` check the chain as
@@ -27,7 +29,8 @@
 //! As libpq: TLS is never used over a Unix socket, whatever `sslmode` says;
 //! `sslrootcert=system` makes `verify-full` the default and refuses weaker
 //! modes; the password file is ignored, with a warning, when its group or
-//! others may use it.
+//! others may use it, and matches the default socket directory as
+//! `localhost` (another socket directory by its path).
 
 use crate::error::{FAILED, Failure};
 use anyhow::{Context, Result, anyhow, bail};
@@ -53,7 +56,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use zeroize::{Zeroize, Zeroizing};
 
 /// The URL parameters we read; every other one is refused.
-pub const PARAMETERS: &[&str] = &[
+const PARAMETERS: &[&str] = &[
     "host",
     "port",
     "user",
@@ -379,8 +382,8 @@ impl Target {
     /// Opens one connection, trying each host in order: TLS per sslmode,
     /// `search_path` set to the schema at start-up, application_name
     /// "secrets", the connect timeout (default 10 s). The password is handed
-    /// to the `postgres` crate, which keeps a copy it does not zero until the
-    /// connection is made.
+    /// to the `postgres` crate, whose copy is freed, not zeroed, once the
+    /// connection is made: nothing here can reach it.
     pub fn connect(&self) -> Result<postgres::Client> {
         let tls = self
             .tls()
