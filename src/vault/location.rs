@@ -5,12 +5,14 @@ use super::pg_connect::{self, Target};
 use anyhow::Result;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A vault's place.
 #[derive(Clone)]
 pub enum Location {
     File(PathBuf),
-    Postgres(Target),
+    /// Shared: its password is never copied.
+    Postgres(Arc<Target>),
 }
 
 impl Location {
@@ -19,7 +21,7 @@ impl Location {
     pub fn parse(given: OsString) -> Result<Location> {
         match given.to_str() {
             Some(text) if pg_connect::is_postgres_url(text) => {
-                Ok(Location::Postgres(Target::parse(text)?))
+                Ok(Location::Postgres(Arc::new(Target::parse(text)?)))
             }
             _ => Ok(Location::File(PathBuf::from(given))),
         }

@@ -17,6 +17,7 @@ use super::store::postgres::PgStore;
 use super::store::sqlite::Access;
 use anyhow::Result;
 use std::path::Path;
+use std::sync::Arc;
 
 impl Vault {
     /// Opens the vault at `path` for a command that writes it, which must
@@ -61,9 +62,12 @@ impl Vault {
 
 /// A vault in PostgreSQL: no files beside it, and every command's reads
 /// and writes are transactions of the server's.
-fn open_postgres(target: &Target) -> Result<Vault> {
+fn open_postgres(target: &Arc<Target>) -> Result<Vault> {
     let store = PgStore::connect(target)?;
-    Vault::over(Store::Postgres(store), Location::Postgres(target.clone()))
+    Vault::over(
+        Store::Postgres(store),
+        Location::Postgres(Arc::clone(target)),
+    )
 }
 
 /// Like `Vault::open`, without folding the usage journal: `exec` only
