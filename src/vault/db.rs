@@ -55,11 +55,14 @@ impl Vault {
 
     /// The vault whose rows `store` holds.
     pub(super) fn over(mut store: Store, location: Location) -> Result<Vault> {
-        let vault_id = {
-            let mut rows = store.read()?;
-            let id = rows.vault_id()?;
-            rows.commit()?;
-            id
+        let vault_id = match &mut store {
+            Store::Postgres(store) => store.vault_id().to_owned(),
+            Store::Sqlite(_) => {
+                let mut rows = store.read()?;
+                let id = rows.vault_id()?;
+                rows.commit()?;
+                id
+            }
         };
         Ok(Vault {
             store,

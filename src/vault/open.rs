@@ -60,6 +60,18 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// Opens a PostgreSQL vault for `exec`, whose read is made as it
+    /// connects (`PgStore::connect_for_exec`); a file vault as `open` does.
+    pub(super) fn open_for_exec(location: &Location) -> Result<Vault> {
+        let Location::Postgres(target) = location else {
+            return Vault::open(location);
+        };
+        let store = PgStore::connect_for_exec(target)?;
+        Vault::over(Store::Postgres(store), Location::Postgres(Arc::clone(target)))
+    }
+}
+
 /// A vault in PostgreSQL: no files beside it, and every command's reads
 /// and writes are transactions of the server's.
 fn open_postgres(target: &Arc<Target>) -> Result<Vault> {

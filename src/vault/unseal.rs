@@ -82,7 +82,7 @@ fn from_postgres(
     identity: &Path,
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
-    let mut vault = Vault::open(location)?;
+    let mut vault = Vault::open_for_exec(location)?;
     let identity = Identity::load(identity)?;
     let mut chosen = vault.unseal_for_exec(Some(&identity), choose)?;
     chosen.connected = Some(vault);
@@ -151,7 +151,7 @@ impl Vault {
         let mut rows = if reseal {
             self.store.write()?
         } else {
-            self.store.read()?
+            self.store.read_for_exec()?
         };
         let secrets = rows.sealed()?;
         let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();

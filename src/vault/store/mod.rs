@@ -129,6 +129,15 @@ impl Store {
         }
     }
 
+    /// `exec`'s read: every sealed value with what opening them needs, as
+    /// one consistent state (a PostgreSQL vault reads it in one round trip).
+    pub fn read_for_exec(&mut self) -> Result<Box<dyn Rows + '_>> {
+        match self {
+            Store::Sqlite(store) => store.read(),
+            Store::Postgres(store) => store.read_for_exec(),
+        }
+    }
+
     /// A transaction that writes: writers queue one behind another.
     pub fn write(&mut self) -> Result<Box<dyn Rows + '_>> {
         match self {

@@ -82,6 +82,10 @@ const BY_NAME: &str = "lower(s.name) COLLATE \"C\"";
 pub struct PgStore {
     client: Client,
     shown: String,
+    /// Read with the schema version as the connection opens.
+    vault_id: String,
+    /// `exec`'s read, made as the connection opened (`connect_for_exec`).
+    read_for_exec: Option<ReadForExec>,
 }
 
 impl PgStore {
@@ -91,8 +95,11 @@ impl PgStore {
         let mut store = PgStore {
             client: target.connect()?,
             shown: target.shown(),
+            vault_id: String::new(),
+            read_for_exec: None,
         };
-        let version = store.schema_version()?;
+        let (version, vault_id) = store.schema_version()?;
+        store.vault_id = vault_id;
         if version > SCHEMA_VERSION {
             return Err(Failure::new(
                 FAILED,
@@ -195,38 +202,42 @@ impl PgStore {
         every: bool,
         host: Option<&str>,
     ) -> Result<i64> {
-        let shown = self.shown.clone();
         let names_json = serde_json::to_string(names)?;
-        let mut tx = self.client.transaction().map_err(|e| explain(e, &shown))?;
-        let row = tx
+        // Every secret: the vault's one "every secret" time, not a row each.
+        let lower: Vec<String> = if every {
+            Vec::new()
+        } else {
+            names.iter().map(|n| n.to_ascii_lowercase()).collect()
+        };
+        // One statement: one round trip, one transaction.
+        let row = self
+            .client
             .query_typed_one(
-                "INSERT INTO events (time_ms, action, names, program, host)
-                 VALUES ($1, 'exec', $2, $3, $4) RETURNING id",
+                "WITH logged AS (
+                     INSERT INTO events (time_ms, action, names, program, host)
+                     VALUES ($1, 'exec', $2, $3, $4) RETURNING id
+                 ), every AS (
+                     UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)
+                     WHERE $5
+                 ), touched AS (
+                     UPDATE secrets
+                     SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
+                     WHERE lower(name) = ANY($6)
+                 ), unsynced AS (
+                     SELECT set_config('synchronous_commit', 'off', true)
+                 )
+                 SELECT id FROM logged, unsynced",
                 &[
                     (&time_ms, Type::INT8),
                     (&names_json, Type::TEXT),
                     (&program, Type::TEXT),
                     (&host, Type::TEXT),
+                    (&every, Type::BOOL),
+                    (&lower, Type::TEXT_ARRAY),
                 ],
             )
-            .map_err(|e| explain(e, &shown))?;
-        let event_id: i64 = get(&row, 0, Table::Events)?;
-        let touched = if every {
-            tx.execute_typed(
-                "UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)",
-                &[(&time_ms, Type::INT8)],
-            )
-        } else {
-            let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-            tx.execute_typed(
-                "UPDATE secrets SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
-                 WHERE lower(name) = ANY($2)",
-                &[(&time_ms, Type::INT8), (&lower, Type::TEXT_ARRAY)],
-            )
-        };
-        touched.map_err(|e| explain(e, &shown))?;
-        tx.commit().map_err(|e| explain(e, &shown))?;
-        Ok(event_id)
+            .map_err(|e| explain(e, &self.shown))?;
+        get(&row, 0, Table::Events)
     }
 
     /// Removes the log entry `log_run` made, for a program that could not
@@ -241,13 +252,77 @@ impl PgStore {
         Ok(())
     }
 
-    fn schema_version(&mut self) -> Result<i32> {
+    /// The vault's id, as read when the connection opened.
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    /// Connects for `exec`, whose read (`read_for_exec`) is made at once
+    /// and also says the schema's version: one round trip after the
+    /// connection instead of two. A vault whose schema the read does not
+    /// fit, or older than this build's, is opened as `connect` does.
+    pub fn connect_for_exec(target: &Target) -> Result<PgStore> {
+        let mut store = PgStore {
+            client: target.connect()?,
+            shown: target.shown(),
+            vault_id: String::new(),
+            read_for_exec: None,
+        };
+        match store.read_everything() {
+            Ok(read) if read.schema_version == SCHEMA_VERSION => {
+                store.vault_id = read.vault_id.clone();
+                store.read_for_exec = Some(read);
+                Ok(store)
+            }
+            Ok(_) => PgStore::connect(target),
+            Err(error) if error.code() == Some(&SqlState::UNDEFINED_COLUMN) => {
+                PgStore::connect(target)
+            }
+            Err(error) => Err(explain(error, &store.shown)),
+        }
+    }
+
+    /// `exec`'s whole read: the one made as the connection opened
+    /// (`connect_for_exec`), else made now.
+    pub(super) fn read_for_exec(&mut self) -> Result<Box<dyn Rows + '_>> {
+        let read = match self.read_for_exec.take() {
+            Some(read) => read,
+            None => self
+                .read_everything()
+                .map_err(|e| explain(e, &self.shown))?,
+        };
+        Ok(Box::new(read))
+    }
+
+    /// In one statement (so one round trip, and one consistent state
+    /// without a transaction): the vault row, the recipients and every
+    /// sealed value. Rows that are not what this build writes are damage
+    /// (`ReadForExec::damage`, reported when read).
+    fn read_everything(&mut self) -> Result<ReadForExec, postgres::Error> {
+        let rows = self.client.query_typed(
+            "SELECT 0, v.vault_id, NULL, NULL, v.data_key, v.commitment, v.schema_version
+             FROM vault v
+             UNION ALL SELECT 1, r.recipient, NULL, NULL, NULL, NULL, NULL FROM recipients r
+             UNION ALL SELECT 2, s.id, s.name, s.sealing, s.ciphertext, NULL, NULL FROM secrets s",
+            &[],
+        )?;
+        let mut read = ReadForExec::default();
+        for row in &rows {
+            if let Err(damage) = read.add(row) {
+                read.damage = Some(damage);
+                break;
+            }
+        }
+        Ok(read)
+    }
+
+    fn schema_version(&mut self) -> Result<(i32, String)> {
         let row = self
             .client
-            .query_opt("SELECT schema_version FROM vault", &[])
+            .query_typed_opt("SELECT schema_version, vault_id FROM vault", &[])
             .map_err(|e| explain(e, &self.shown))?;
         let row = row.ok_or_else(|| Damage::missing_row(Table::Vault))?;
-        get(&row, 0, Table::Vault)
+        Ok((get(&row, 0, Table::Vault)?, get(&row, 1, Table::Vault)?))
     }
 
     /// Applies the steps not yet applied, in one transaction; a machine
@@ -629,4 +704,148 @@ fn explain(error: postgres::Error, shown: &str) -> anyhow::Error {
         .into();
     }
     Failure::new(FAILED, format!("the vault at {shown}: {}", db.message())).into()
+}
+
+/// `exec`'s read (`PgStore::read_for_exec`), held in memory: only what
+/// `exec` reads, and nothing to write or commit.
+#[derive(Default)]
+struct ReadForExec {
+    schema_version: i32,
+    vault_id: String,
+    wrapped_key: Option<Vec<u8>>,
+    commitment: Option<Vec<u8>>,
+    recipients: Vec<PublicKey>,
+    sealed: Vec<SealedSecret>,
+    /// A row that is not what this build writes: every read reports it.
+    damage: Option<anyhow::Error>,
+}
+
+impl ReadForExec {
+    /// Adds one row of `PgStore::read_everything`.
+    fn add(&mut self, row: &postgres::Row) -> Result<()> {
+        let kind: i32 = get(row, 0, Table::Vault)?;
+        match kind {
+            0 => {
+                self.vault_id = get(row, 1, Table::Vault)?;
+                self.wrapped_key = get(row, 4, Table::Vault)?;
+                self.commitment = get(row, 5, Table::Vault)?;
+                self.schema_version = get(row, 6, Table::Vault)?;
+            }
+            1 => self.recipients.push(PublicKey {
+                text: get(row, 1, Table::Recipients)?,
+                comment: None,
+            }),
+            _ => self.sealed.push(SealedSecret {
+                id: get(row, 1, Table::Secrets)?,
+                name: get(row, 2, Table::Secrets)?,
+                sealing: parse_sealing(get(row, 3, Table::Secrets)?)?,
+                ciphertext: get(row, 4, Table::Secrets)?,
+            }),
+        }
+        Ok(())
+    }
+
+    fn checked(&mut self) -> Result<()> {
+        match self.damage.take() {
+            Some(damage) => Err(damage),
+            None if self.vault_id.is_empty() => Err(Damage::missing_row(Table::Vault).into()),
+            None => Ok(()),
+        }
+    }
+
+    fn not_read<T>(&self) -> Result<T> {
+        anyhow::bail!("exec's read of a PostgreSQL vault holds only what exec reads")
+    }
+}
+
+impl Rows for ReadForExec {
+    fn vault_id(&mut self) -> Result<String> {
+        self.not_read()
+    }
+
+    fn wrapped_key(&mut self) -> Result<Option<Vec<u8>>> {
+        self.checked()?;
+        Ok(self.wrapped_key.clone())
+    }
+
+    fn set_wrapped_key(&mut self, _: &[u8]) -> Result<()> {
+        self.not_read()
+    }
+
+    fn commitment(&mut self) -> Result<Option<Vec<u8>>> {
+        Ok(self.commitment.clone())
+    }
+
+    fn set_commitment(&mut self, _: &[u8]) -> Result<()> {
+        self.not_read()
+    }
+
+    fn recipients(&mut self) -> Result<Vec<PublicKey>> {
+        Ok(self.recipients.clone())
+    }
+
+    fn add_recipient(&mut self, _: &PublicKey, _: i64) -> Result<bool> {
+        self.not_read()
+    }
+
+    fn remove_recipient(&mut self, _: &str) -> Result<()> {
+        self.not_read()
+    }
+
+    fn list(&mut self) -> Result<Vec<SecretMeta>> {
+        self.not_read()
+    }
+
+    fn find(&mut self, _: &str) -> Result<Option<SecretMeta>> {
+        self.not_read()
+    }
+
+    fn sealed(&mut self) -> Result<Vec<SealedSecret>> {
+        self.checked()?;
+        Ok(std::mem::take(&mut self.sealed))
+    }
+
+    fn sealed_by_id(&mut self, _: &str) -> Result<(Sealing, Vec<u8>)> {
+        self.not_read()
+    }
+
+    fn has_secrets(&mut self) -> Result<bool> {
+        Ok(!self.sealed.is_empty())
+    }
+
+    fn insert(&mut self, _: &NewRow<'_>) -> Result<()> {
+        self.not_read()
+    }
+
+    fn update_value(&mut self, _: &str, _: &[u8], _: i64, _: Option<&str>) -> Result<()> {
+        self.not_read()
+    }
+
+    fn set_description(&mut self, _: &str, _: &str) -> Result<()> {
+        self.not_read()
+    }
+
+    fn reseal(&mut self, _: &str, _: Sealing, _: &[u8]) -> Result<()> {
+        self.not_read()
+    }
+
+    fn rename(&mut self, _: &str, _: &str, _: &[u8]) -> Result<()> {
+        self.not_read()
+    }
+
+    fn delete(&mut self, _: &str) -> Result<()> {
+        self.not_read()
+    }
+
+    fn record(&mut self, _: &NewEvent<'_>) -> Result<()> {
+        self.not_read()
+    }
+
+    fn events(&mut self) -> Result<Vec<StoredEvent>> {
+        self.not_read()
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
 }
