@@ -9,6 +9,7 @@ use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
 use crate::output;
+use crate::vault::unsealed::StaleCache;
 use crate::vault::usage::PendingRun;
 use crate::vault::{Chosen, unseal};
 use anyhow::Result;
@@ -16,18 +17,30 @@ use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
-        let mut chosen = self.decrypt(paths)?;
-        let connected = chosen.connected.take();
+        // argv[0] only: arguments can hold secrets.
+        let program = self.command[0].to_string_lossy();
+        // A PostgreSQL vault's secrets may come from exec's cache of it,
+        // checked as the run is recorded: if it is stale, read them again.
+        let (chosen, pending) = match self.prepare(paths, &program, false) {
+            Err(error) if error.is::<StaleCache>() => self.prepare(paths, &program, true)?,
+            prepared => prepared?,
+        };
         let injections = &chosen.secrets;
-        if injections.is_empty() {
-            output::note("no secrets to inject; running the program without any");
-        }
         let plan = EnvironmentPlan {
             clean: self.clean_env,
             pass: &self.pass_env,
             prefix: self.env_prefix.as_deref(),
         };
-        let environment = Environment::build(&plan, injections)?;
+        let environment = match Environment::build(&plan, injections) {
+            Ok(environment) => environment,
+            Err(error) => {
+                pending.failed();
+                return Err(error);
+            }
+        };
+        if injections.is_empty() {
+            output::note("no secrets to inject; running the program without any");
+        }
         let shadowed = environment.shadowed();
         if !shadowed.is_empty() {
             output::warning(&format!(
@@ -45,11 +58,6 @@ impl Run for ExecArgs {
         } else {
             None
         };
-        // argv[0] only: arguments can hold secrets.
-        let program = self.command[0].to_string_lossy();
-        // Recorded last, just before the program starts: a run refused
-        // before it, or a program that cannot start, is not a use.
-        let pending = PendingRun::begin(&paths.vault, &program, &chosen, connected)?;
         let Some(masker) = masker else {
             let block = environment.to_block();
             drop(environment);
@@ -79,15 +87,26 @@ impl Run for ExecArgs {
 }
 
 impl ExecArgs {
+    /// The chosen secrets, and the run recorded: just before the program
+    /// starts, so that a run refused before it is not a use (one refused
+    /// after it, or a program that cannot start, cancels it). With
+    /// `fresh`, a PostgreSQL vault is read without exec's cache.
+    fn prepare(&self, paths: &Paths, program: &str, fresh: bool) -> Result<(Chosen, PendingRun)> {
+        let mut chosen = self.decrypt(paths, fresh)?;
+        let connected = chosen.connected.take();
+        let pending = PendingRun::begin(&paths.vault, program, &chosen, connected)?;
+        Ok((chosen, pending))
+    }
+
     /// Decrypts the chosen secrets (`vault::unseal`: from exec's snapshot
     /// of the vault when it is current, else from the vault).
-    fn decrypt(&self, paths: &Paths) -> Result<Chosen> {
+    fn decrypt(&self, paths: &Paths, fresh: bool) -> Result<Chosen> {
         let choose = |names: &[&str]| {
             let chosen = environment::select(names, &self.only, &self.except)?;
             environment::refuse_reserved(names, &chosen, self.env_prefix.as_deref())?;
             Ok(chosen)
         };
-        let chosen = unseal::for_exec(&paths.vault, &paths.identity, choose)?;
+        let chosen = unseal::for_exec(&paths.vault, &paths.identity, choose, fresh)?;
         if chosen.opened_with_retired_key {
             super::note_opened_with_retired_key(&paths.vault);
         }

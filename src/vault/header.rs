@@ -31,6 +31,24 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// A PostgreSQL vault's state: its version counter, which every write
+    /// bumps (no file to identify: those fields are zero).
+    pub fn of_version(version: i64) -> Stamp {
+        Stamp {
+            counter: 0,
+            dev: 0,
+            ino: 0,
+            size: version as u64,
+            mtime_sec: 0,
+            mtime_nsec: 0,
+        }
+    }
+
+    /// The version counter of a PostgreSQL vault's stamp (`of_version`).
+    pub fn version(&self) -> i64 {
+        self.size as i64
+    }
+
     /// The stamp of a file with change counter `counter` and `metadata`.
     fn of(counter: u32, metadata: &Metadata) -> Stamp {
         Stamp {

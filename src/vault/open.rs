@@ -68,7 +68,10 @@ impl Vault {
             return Vault::open(location);
         };
         let store = PgStore::connect_for_exec(target)?;
-        Vault::over(Store::Postgres(store), Location::Postgres(Arc::clone(target)))
+        Vault::over(
+            Store::Postgres(store),
+            Location::Postgres(Arc::clone(target)),
+        )
     }
 }
 

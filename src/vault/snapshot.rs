@@ -59,10 +59,15 @@ impl Snapshot {
     /// than our own regular file in its place (a symbolic link, a FIFO,
     /// another user's file) is refused: the command stops and names it.
     pub fn load(vault: &Path, current: Stamp) -> Result<Option<Snapshot>> {
-        let path = path(vault);
-        let (file, metadata) = match files::open_own_file(OpenOptions::new().read(true), &path) {
+        let loaded = Snapshot::load_file(&path(vault))?;
+        Ok(loaded.and_then(|(stamp, snapshot)| (stamp == current).then_some(snapshot)))
+    }
+
+    /// The snapshot in the file at `path`, with the stamp it was taken at.
+    pub fn load_file(path: &Path) -> Result<Option<(Stamp, Snapshot)>> {
+        let (file, metadata) = match files::open_own_file(OpenOptions::new().read(true), path) {
             Ok(opened) => opened,
-            Err(e) => match files::refusal(&path, &e) {
+            Err(e) => match files::refusal(path, &e) {
                 Some(refusal) => return Err(refusal.into()),
                 None => return Ok(None),
             },
@@ -75,7 +80,12 @@ impl Snapshot {
         {
             return Ok(None);
         }
-        Ok(parse(bytes).and_then(|(stamp, snapshot)| (stamp == current).then_some(snapshot)))
+        Ok(parse(bytes))
+    }
+
+    /// The id of the vault it was taken of.
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
     }
 
     /// Every secret in the snapshot (the vault's own, as of its stamp),
@@ -96,7 +106,7 @@ impl Snapshot {
 /// identity, which an empty vault's exec does not need, and a forged "no
 /// secrets" copy would run the program without them.
 pub(super) fn store(
-    vault: &Path,
+    target: &Path,
     stamp: Stamp,
     vault_id: &str,
     identity: &Identity,
@@ -123,12 +133,16 @@ pub(super) fn store(
         return;
     };
     bytes.extend_from_slice(&sealed);
-    let target = path(vault);
-    let Ok(temp) = files::sibling_temp_path(&target) else {
+    if let Some(dir) = target.parent().filter(|d| !d.exists())
+        && files::create_private_dir(dir).is_err()
+    {
+        return;
+    }
+    let Ok(temp) = files::sibling_temp_path(target) else {
         return;
     };
     let written = files::create_private_file(&temp).and_then(|mut f| f.write_all(&bytes));
-    if written.is_err() || std::fs::rename(&temp, &target).is_err() {
+    if written.is_err() || std::fs::rename(&temp, target).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
 }
@@ -157,6 +171,21 @@ fn seal(
 /// Removes the snapshot of the vault at `vault`, if any (before a write).
 pub fn discard(vault: &Path) {
     let _ = std::fs::remove_file(path(vault));
+}
+
+/// Where `exec` keeps its snapshot of the PostgreSQL vault at
+/// `location_key` (see `Location::pin_key`): this user's cache directory,
+/// under a name derived from the location (which holds no credentials).
+/// Checked against the vault's version counter instead of a file's stamp.
+pub fn cache_path(location_key: &str) -> Option<PathBuf> {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(location_key.as_bytes());
+    let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    Some(
+        dirs::cache_dir()?
+            .join("secrets")
+            .join(format!("exec-{name}")),
+    )
 }
 
 /// A length (u32, little-endian), then the bytes. Never grows `out` past

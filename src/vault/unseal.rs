@@ -14,14 +14,18 @@ use super::header::{self, Stamp};
 use super::identity::Identity;
 use super::location::Location;
 use super::open;
+use super::pg_connect::Target;
 use super::queries::SealedSecret;
 use super::snapshot::{self, Snapshot};
+use super::store::Store;
+use super::store::postgres::PgStore;
 use super::trusted;
-use super::unsealed::{Chosen, Unsealed};
+use super::unsealed::{Chosen, Connected, Unsealed};
 use super::usage;
 use crate::value::SecretValue;
 use anyhow::{Context, Result, anyhow};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// From this many values on, `exec` opens them on several threads.
 const PARALLEL_OPEN_MIN: usize = 512;
@@ -38,14 +42,25 @@ pub const RESEAL_FROM: usize = 8;
 /// decrypted with the identity at `identity`: from the snapshot when it is
 /// current and opens, else from the vault. A large usage journal is folded
 /// first (a write: the vault is read, and a new snapshot left, after it).
+///
+/// A PostgreSQL vault's secrets come from exec's cache of it (`snapshot`,
+/// in the user's cache directory) unless `fresh`: its version is checked as
+/// the run is recorded, and a stale cache makes that fail with
+/// `StaleCache`, for the caller to come back with `fresh`.
 pub fn for_exec(
     location: &Location,
     identity: &Path,
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+    fresh: bool,
 ) -> Result<Chosen> {
     let vault = match location {
         Location::File(path) => path,
-        Location::Postgres(_) => return from_postgres(location, identity, choose),
+        Location::Postgres(target) => {
+            if !fresh && let Some(chosen) = from_cache(location, target, identity, &choose)? {
+                return Ok(chosen);
+            }
+            return from_postgres(location, identity, choose);
+        }
     };
     if usage::journal_is_large(vault) {
         // Best effort: the next command that writes folds it.
@@ -60,7 +75,7 @@ pub fn for_exec(
         match snapshot.open(identity) {
             // Current and authentic: its names are the vault's, so an
             // unknown --only name is reported from it as well.
-            Some(every) => return choose_among(every, choose),
+            Some(every) => return choose_among(every, &choose),
             // Damaged, or sealed for another identity: the vault decides.
             None => snapshot::discard(vault),
         }
@@ -74,25 +89,62 @@ pub fn for_exec(
     opened.unseal_for_exec(loaded.as_ref(), choose)
 }
 
-/// `for_exec` for a PostgreSQL vault: no snapshot, one read transaction
-/// (the identity is loaded first, so that a prompt never holds one open).
-/// The vault stays connected in the result, to record the run.
+/// `for_exec` for a PostgreSQL vault, from the server: one read (the
+/// identity is loaded first, so that a prompt never holds a connection
+/// idle), which leaves exec's cache. The vault stays connected in the
+/// result, to record the run.
 fn from_postgres(
     location: &Location,
     identity: &Path,
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
-    let mut vault = Vault::open_for_exec(location)?;
     let identity = Identity::load(identity)?;
+    let mut vault = Vault::open_for_exec(location)?;
     let mut chosen = vault.unseal_for_exec(Some(&identity), choose)?;
-    chosen.connected = Some(vault);
+    chosen.connected = Some(Connected {
+        vault,
+        cached_at: None,
+    });
     Ok(chosen)
+}
+
+/// `for_exec` for a PostgreSQL vault from exec's cache of it, if there is
+/// one that opens with the identity and `choose` accepts (a name it does
+/// not know may be newer than the cache: the server decides then). The
+/// vault is connected, but not read: recording the run checks the cache.
+fn from_cache(
+    location: &Location,
+    target: &Arc<Target>,
+    identity: &Path,
+    choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
+) -> Result<Option<Chosen>> {
+    let Some(cache) = snapshot::cache_path(&location.pin_key()) else {
+        return Ok(None);
+    };
+    let Some((stamp, snapshot)) = Snapshot::load_file(&cache)? else {
+        return Ok(None);
+    };
+    let identity = Identity::load(identity)?;
+    let Some(every) = snapshot.open(&identity) else {
+        let _ = std::fs::remove_file(&cache);
+        return Ok(None);
+    };
+    let Ok(mut chosen) = choose_among(every, choose) else {
+        return Ok(None);
+    };
+    let store = PgStore::connect_only(target, snapshot.vault_id())?;
+    let vault = Vault::over(Store::Postgres(store), location.clone())?;
+    chosen.connected = Some(Connected {
+        vault,
+        cached_at: Some((snapshot.vault_id().to_owned(), stamp.version())),
+    });
+    Ok(Some(chosen))
 }
 
 /// The secrets `choose` picks among `every` (a snapshot's), in its order.
 fn choose_among(
     every: Vec<Unsealed>,
-    choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
+    choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
     let names: Vec<&str> = every.iter().map(|e| e.name.as_str()).collect();
     let chosen = choose(&names)?;
@@ -112,6 +164,15 @@ fn choose_among(
 }
 
 impl Vault {
+    /// Where `exec` keeps its snapshot of this vault: beside a vault file,
+    /// in the user's cache directory for a PostgreSQL vault.
+    pub(super) fn snapshot_file(&self) -> Option<PathBuf> {
+        match &self.location {
+            Location::File(path) => Some(snapshot::path(path)),
+            Location::Postgres(_) => snapshot::cache_path(&self.location.pin_key()),
+        }
+    }
+
     /// `exec`'s whole use of the vault, in one transaction so that nothing
     /// changes underneath it: reads every secret, lets `choose` pick, and
     /// decrypts the chosen with `identity` (the data key: one age
@@ -148,6 +209,7 @@ impl Vault {
         choose: &impl Fn(&[&str]) -> Result<Vec<usize>>,
         reseal: bool,
     ) -> Result<Option<(Vec<Unsealed>, bool)>> {
+        let snapshot_file = self.snapshot_file();
         let mut rows = if reseal {
             self.store.write()?
         } else {
@@ -197,7 +259,7 @@ impl Vault {
         if !reseal
             && opened_with == OpenedWith::ActiveKey
             && age_rows < RESEAL_FROM
-            && let Some(path) = self.location.file()
+            && let Some(target) = &snapshot_file
             && let Some(stamp) = rows.stamp()?
         {
             let opened = ReadAndOpened {
@@ -205,7 +267,7 @@ impl Vault {
                 chosen: &chosen,
                 values: &values,
             };
-            leave_snapshot(path, stamp, &self.vault_id, identity, &data_key, opened);
+            leave_snapshot(target, stamp, &self.vault_id, identity, &data_key, opened);
         }
         let unsealed = into_unsealed(&secrets, &chosen, values);
         rows.commit()?;

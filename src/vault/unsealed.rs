@@ -21,5 +21,26 @@ pub struct Chosen {
     /// A PostgreSQL vault it was read from, still connected: the run is
     /// recorded there (`usage::PendingRun`). File vaults record runs in the
     /// usage journal beside them instead.
-    pub connected: Option<super::Vault>,
+    pub connected: Option<Connected>,
 }
+
+/// A PostgreSQL vault `exec` read its secrets from, still connected.
+pub struct Connected {
+    pub(super) vault: super::Vault,
+    /// When the secrets came from exec's cache: the vault id and version
+    /// they were cached at, which the run's record checks (`StaleCache`).
+    pub(super) cached_at: Option<(String, i64)>,
+}
+
+/// exec's cache of a PostgreSQL vault turned out stale as the run was
+/// about to be recorded: nothing was recorded; read the vault again.
+#[derive(Debug)]
+pub struct StaleCache;
+
+impl std::fmt::Display for StaleCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("exec's cache of the vault is out of date")
+    }
+}
+
+impl std::error::Error for StaleCache {}

@@ -25,7 +25,7 @@ use super::db::Vault;
 use super::journal::{self, EVERY_SECRET, Line, Run, refused_or};
 use super::location::Location;
 use super::store::Store;
-use super::unsealed::Chosen;
+use super::unsealed::{Chosen, Connected, StaleCache};
 use crate::clock;
 use crate::{files, random};
 use anyhow::{Context, Result};
@@ -66,12 +66,28 @@ impl PendingRun {
         location: &Location,
         program: &str,
         chosen: &Chosen,
-        connected: Option<Vault>,
+        connected: Option<Connected>,
     ) -> Result<PendingRun> {
         let every = chosen.everything && !chosen.secrets.is_empty();
-        let names: Vec<String> = chosen.secrets.iter().map(|u| u.name.clone()).collect();
-        if let Some(mut vault) = connected {
-            let event_id = vault.log_run(program, &names, every)?;
+        let mut names: Vec<String> = chosen.secrets.iter().map(|u| u.name.clone()).collect();
+        if every {
+            // As a file vault's log spells out a run of every secret.
+            names.sort_by_key(|name| name.to_ascii_lowercase());
+        }
+        if let Some(Connected {
+            mut vault,
+            cached_at,
+        }) = connected
+        {
+            let cached_at = cached_at
+                .as_ref()
+                .map(|(id, version)| (id.as_str(), *version));
+            let Some(event_id) = vault.log_run(program, &names, every, cached_at)? else {
+                if let Some(cache) = vault.snapshot_file() {
+                    let _ = std::fs::remove_file(cache);
+                }
+                return Err(StaleCache.into());
+            };
             return Ok(PendingRun {
                 recorded: Recorded::Logged {
                     location: location.clone(),
@@ -188,12 +204,25 @@ impl Vault {
     /// touches their last use, in one transaction of the store; returns the
     /// log entry's id, for `unlog_run`. (PostgreSQL vaults: a file vault's
     /// runs go through its journal.)
-    fn log_run(&mut self, program: &str, names: &[String], every: bool) -> Result<i64> {
+    fn log_run(
+        &mut self,
+        program: &str,
+        names: &[String],
+        every: bool,
+        cached_at: Option<(&str, i64)>,
+    ) -> Result<Option<i64>> {
         let Store::Postgres(store) = &mut self.store else {
             anyhow::bail!("runs of a file vault go to its usage journal");
         };
         let host = crate::host::name();
-        store.log_run(clock::now_ms(), program, names, every, host.as_deref())
+        store.log_run(
+            clock::now_ms(),
+            program,
+            names,
+            every,
+            host.as_deref(),
+            cached_at,
+        )
     }
 
     /// Removes a run's log entry: its program could not be started.

@@ -15,6 +15,7 @@ use crate::clock;
 use crate::error::{FAILED, Failure};
 use crate::vault::crypto::Sealing;
 use crate::vault::damage::{Damage, Table};
+use crate::vault::header::Stamp;
 use crate::vault::pg_connect::Target;
 use crate::vault::queries::{SealedSecret, SecretMeta};
 use crate::vault::recipients::PublicKey;
@@ -60,8 +61,11 @@ const MIGRATIONS: &[&str] = &[
          detail TEXT,
          host TEXT
      );",
-    // 2: the commitment of the file vault's schema 7 (`trust`).
-    "ALTER TABLE vault ADD COLUMN commitment BYTEA;",
+    // 2: the commitment of the file vault's schema 7 (`trust`), and a
+    // version counter every write bumps, which exec's cache is checked
+    // against.
+    "ALTER TABLE vault ADD COLUMN commitment BYTEA;
+     ALTER TABLE vault ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.
@@ -85,7 +89,7 @@ pub struct PgStore {
     /// Read with the schema version as the connection opens.
     vault_id: String,
     /// `exec`'s read, made as the connection opened (`connect_for_exec`).
-    read_for_exec: Option<ReadForExec>,
+    read_for_exec: Option<Box<ReadForExec>>,
 }
 
 impl PgStore {
@@ -183,7 +187,9 @@ impl PgStore {
             .client
             .transaction()
             .map_err(|e| explain(e, &self.shown))?;
-        tx.execute("SELECT 1 FROM vault FOR UPDATE", &[])
+        // Takes the vault row's lock, and tells exec's caches on every
+        // machine that what they hold is stale (if this commits).
+        tx.execute("UPDATE vault SET version = version + 1", &[])
             .map_err(|e| explain(e, &self.shown))?;
         Ok(Box::new(PgRows {
             tx,
@@ -194,6 +200,10 @@ impl PgStore {
     /// Logs `exec`'s run and touches the last use of what it injected (the
     /// vault's "every secret" time when `every`), in one transaction that
     /// takes no writer's lock. Returns the entry's id.
+    ///
+    /// With `cached`, the vault's id and version counter that exec's cache
+    /// holds, only if the vault is still in that state: `None` otherwise
+    /// (the cache is stale, nothing was logged).
     pub fn log_run(
         &mut self,
         time_ms: i64,
@@ -201,7 +211,9 @@ impl PgStore {
         names: &[String],
         every: bool,
         host: Option<&str>,
-    ) -> Result<i64> {
+        cached: Option<(&str, i64)>,
+    ) -> Result<Option<i64>> {
+        let (cached_id, cached_version) = cached.unzip();
         let names_json = serde_json::to_string(names)?;
         // Every secret: the vault's one "every secret" time, not a row each.
         let lower: Vec<String> = if every {
@@ -209,31 +221,42 @@ impl PgStore {
         } else {
             names.iter().map(|n| n.to_ascii_lowercase()).collect()
         };
-        // One statement: one round trip, one transaction.
+        // Only the tables this run touches: each first use of a table costs
+        // a fresh server process a catalog read.
+        let touch = if every {
+            "UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)
+             WHERE EXISTS (SELECT 1 FROM current)"
+        } else {
+            "UPDATE secrets SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
+             WHERE lower(name) = ANY($5) AND EXISTS (SELECT 1 FROM current)"
+        };
+        // One statement: one round trip, one transaction. Not waiting for
+        // the server's disk: a record of use, not a change to the vault.
+        let statement = format!(
+            "WITH current AS (
+                 SELECT 1 FROM vault
+                 WHERE $6::text IS NULL OR (vault_id = $6 AND version = $7)
+             ), logged AS (
+                 INSERT INTO events (time_ms, action, names, program, host)
+                 SELECT $1, 'exec', $2, $3, $4 FROM current RETURNING id
+             ), touched AS ({touch}
+             ), unsynced AS (
+                 SELECT set_config('synchronous_commit', 'off', true)
+             )
+             SELECT (SELECT id FROM logged) FROM unsynced"
+        );
         let row = self
             .client
             .query_typed_one(
-                "WITH logged AS (
-                     INSERT INTO events (time_ms, action, names, program, host)
-                     VALUES ($1, 'exec', $2, $3, $4) RETURNING id
-                 ), every AS (
-                     UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)
-                     WHERE $5
-                 ), touched AS (
-                     UPDATE secrets
-                     SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
-                     WHERE lower(name) = ANY($6)
-                 ), unsynced AS (
-                     SELECT set_config('synchronous_commit', 'off', true)
-                 )
-                 SELECT id FROM logged, unsynced",
+                &statement,
                 &[
                     (&time_ms, Type::INT8),
                     (&names_json, Type::TEXT),
                     (&program, Type::TEXT),
                     (&host, Type::TEXT),
-                    (&every, Type::BOOL),
                     (&lower, Type::TEXT_ARRAY),
+                    (&cached_id, Type::TEXT),
+                    (&cached_version, Type::INT8),
                 ],
             )
             .map_err(|e| explain(e, &self.shown))?;
@@ -257,6 +280,17 @@ impl PgStore {
         &self.vault_id
     }
 
+    /// Connects to the vault `vault_id` at `target` without reading it
+    /// (`exec` from its cache: recording the run checks the vault's state).
+    pub fn connect_only(target: &Target, vault_id: &str) -> Result<PgStore> {
+        Ok(PgStore {
+            client: target.connect()?,
+            shown: target.shown(),
+            vault_id: vault_id.to_owned(),
+            read_for_exec: None,
+        })
+    }
+
     /// Connects for `exec`, whose read (`read_for_exec`) is made at once
     /// and also says the schema's version: one round trip after the
     /// connection instead of two. A vault whose schema the read does not
@@ -271,7 +305,7 @@ impl PgStore {
         match store.read_everything() {
             Ok(read) if read.schema_version == SCHEMA_VERSION => {
                 store.vault_id = read.vault_id.clone();
-                store.read_for_exec = Some(read);
+                store.read_for_exec = Some(Box::new(read));
                 Ok(store)
             }
             Ok(_) => PgStore::connect(target),
@@ -285,13 +319,13 @@ impl PgStore {
     /// `exec`'s whole read: the one made as the connection opened
     /// (`connect_for_exec`), else made now.
     pub(super) fn read_for_exec(&mut self) -> Result<Box<dyn Rows + '_>> {
-        let read = match self.read_for_exec.take() {
-            Some(read) => read,
-            None => self
-                .read_everything()
-                .map_err(|e| explain(e, &self.shown))?,
-        };
-        Ok(Box::new(read))
+        match self.read_for_exec.take() {
+            Some(read) => Ok(read),
+            None => Ok(Box::new(
+                self.read_everything()
+                    .map_err(|e| explain(e, &self.shown))?,
+            )),
+        }
     }
 
     /// In one statement (so one round trip, and one consistent state
@@ -300,10 +334,13 @@ impl PgStore {
     /// (`ReadForExec::damage`, reported when read).
     fn read_everything(&mut self) -> Result<ReadForExec, postgres::Error> {
         let rows = self.client.query_typed(
-            "SELECT 0, v.vault_id, NULL, NULL, v.data_key, v.commitment, v.schema_version
+            "SELECT 0, v.vault_id, NULL, NULL, v.data_key, v.commitment, v.schema_version,
+                    v.version
              FROM vault v
-             UNION ALL SELECT 1, r.recipient, NULL, NULL, NULL, NULL, NULL FROM recipients r
-             UNION ALL SELECT 2, s.id, s.name, s.sealing, s.ciphertext, NULL, NULL FROM secrets s",
+             UNION ALL SELECT 1, r.recipient, NULL, NULL, NULL, NULL, NULL, NULL
+             FROM recipients r
+             UNION ALL SELECT 2, s.id, s.name, s.sealing, s.ciphertext, NULL, NULL, NULL
+             FROM secrets s",
             &[],
         )?;
         let mut read = ReadForExec::default();
@@ -711,6 +748,8 @@ fn explain(error: postgres::Error, shown: &str) -> anyhow::Error {
 #[derive(Default)]
 struct ReadForExec {
     schema_version: i32,
+    /// The vault's version counter: what exec's cache is stamped with.
+    version: i64,
     vault_id: String,
     wrapped_key: Option<Vec<u8>>,
     commitment: Option<Vec<u8>>,
@@ -730,6 +769,7 @@ impl ReadForExec {
                 self.wrapped_key = get(row, 4, Table::Vault)?;
                 self.commitment = get(row, 5, Table::Vault)?;
                 self.schema_version = get(row, 6, Table::Vault)?;
+                self.version = get(row, 7, Table::Vault)?;
             }
             1 => self.recipients.push(PublicKey {
                 text: get(row, 1, Table::Recipients)?,
@@ -843,6 +883,10 @@ impl Rows for ReadForExec {
 
     fn events(&mut self) -> Result<Vec<StoredEvent>> {
         self.not_read()
+    }
+
+    fn stamp(&self) -> Result<Option<Stamp>> {
+        Ok(Some(Stamp::of_version(self.version)))
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
