@@ -569,3 +569,183 @@ fn bench() {
         RUNS
     );
 }
+
+/// The server the PostgreSQL rows use: `SECRETS_TEST_PG`, else this
+/// project's machines' local server.
+fn postgres_base() -> String {
+    std::env::var("SECRETS_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A vault in a schema of its own on the benchmark's server, dropped at
+/// the end, used through `dir`'s identity and cache.
+struct PgSandbox {
+    dir: tempfile::TempDir,
+    schema: String,
+}
+
+impl PgSandbox {
+    /// A PostgreSQL vault holding `count` secrets, cached by a first exec.
+    fn with_secrets(count: usize) -> PgSandbox {
+        let sandbox = PgSandbox {
+            dir: tempfile::tempdir().unwrap(),
+            schema: format!("bench_{}_{count}", std::process::id()),
+        };
+        sandbox.drop_schema();
+        let init = sandbox.secrets(&sandbox.url("disable"), &["init"]).status();
+        assert!(init.unwrap().success(), "cannot create a PostgreSQL vault");
+        let dotenv = sandbox.dir.path().join("import.env");
+        let lines: String = secret_env(count)
+            .into_iter()
+            .map(|(name, value)| format!("{name}={value}\n"))
+            .collect();
+        std::fs::write(&dotenv, lines).unwrap();
+        let mut import = sandbox.secrets(&sandbox.url("disable"), &["import"]);
+        import.arg(&dotenv);
+        assert!(import.status().unwrap().success());
+        for _ in 0..2 {
+            let exec = sandbox.secrets(&sandbox.url("disable"), &["exec", "--", "true"]);
+            run_once(exec);
+        }
+        sandbox
+    }
+
+    /// The vault's URL with `sslmode`.
+    fn url(&self, sslmode: &str) -> String {
+        format!(
+            "{}?schema={}&sslmode={sslmode}",
+            postgres_base(),
+            self.schema
+        )
+    }
+
+    fn secrets(&self, url: &str, args: &[&str]) -> Command {
+        let home = self.dir.path();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_secrets"));
+        command
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .arg("--vault")
+            .arg(url)
+            .args(args);
+        quiet(&mut command);
+        command
+    }
+
+    fn drop_schema(&self) {
+        let mut client = postgres::Client::connect(&postgres_base(), postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
+            .unwrap();
+    }
+}
+
+impl Drop for PgSandbox {
+    fn drop(&mut self) {
+        self.drop_schema();
+    }
+}
+
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn postgres() {
+    let _alone = one_at_a_time();
+    if postgres::Client::connect(&postgres_base(), postgres::NoTls).is_err() {
+        println!(
+            "no PostgreSQL server at {}: nothing measured",
+            postgres_base()
+        );
+        return;
+    }
+    let table = Table::header();
+    for size in [100, 1_000] {
+        let sandbox = PgSandbox::with_secrets(size);
+        let n = size.to_string();
+        let variables = secret_env(size);
+        let mut same_env = |_| {
+            let mut command = direct("true");
+            command.envs(variables.iter().cloned());
+            command
+        };
+        let exec = ["exec", "--mask", "never", "--", "true"];
+        let plain = sandbox.url("disable");
+        let tls = sandbox.url("require");
+        let mut cached = |_| sandbox.secrets(&plain, &exec);
+        let mut over_tls = |_| sandbox.secrets(&tls, &exec);
+        let [same_env, cached, over_tls]: [Vec<f64>; 3] =
+            time_together(RUNS, &mut [&mut same_env, &mut cached, &mut over_tls])
+                .try_into()
+                .unwrap();
+        let base = "`true` + same variables";
+        let row = "PostgreSQL: `secrets exec --mask never -- true`";
+        table.row(
+            &format!("{row} (cache current)"),
+            &n,
+            &cached,
+            base,
+            &same_env,
+        );
+        table.row(
+            &format!("{row} (cache current, TLS)"),
+            &n,
+            &over_tls,
+            base,
+            &same_env,
+        );
+        let value = value_file(sandbox.dir.path());
+        let mut same_env = |_| {
+            let mut command = direct("true");
+            command.envs(variables.iter().cloned());
+            command
+        };
+        let mut after_write = |_| {
+            let mut update = sandbox.secrets(&plain, &["update", "BENCH_SECRET_00000"]);
+            update.arg("--from-file").arg(&value);
+            assert!(update.status().unwrap().success(), "{update:?}");
+            sandbox.secrets(&plain, &exec)
+        };
+        let [same_env, after_write]: [Vec<f64>; 2] =
+            time_together(RUNS, &mut [&mut same_env, &mut after_write])
+                .try_into()
+                .unwrap();
+        table.row(
+            &format!("{row} (first after a write elsewhere: read from the server)"),
+            &n,
+            &after_write,
+            base,
+            &same_env,
+        );
+    }
+    let baseline = time(RUNS, |_| direct("true"));
+    let sandbox = PgSandbox::with_secrets(10_000);
+    let plain = sandbox.url("disable");
+    let times = time(RUNS, |_| sandbox.secrets(&plain, &["list"]));
+    table.row(
+        "PostgreSQL: `secrets list`",
+        "10000",
+        &times,
+        "`true`",
+        &baseline,
+    );
+    let value = value_file(sandbox.dir.path());
+    let times = time(RUNS, |i| {
+        let name = format!("BENCH_NEW_{i}");
+        let mut command = sandbox.secrets(&plain, &["create", &name, "--from-file"]);
+        command.arg(&value);
+        command
+    });
+    table.row(
+        "PostgreSQL: `secrets create` (one more)",
+        "10000",
+        &times,
+        "`true`",
+        &baseline,
+    );
+    println!();
+    println!(
+        "{RUNS} runs each after {WARMUP} warm-up runs; a local server ({}), sslmode=disable unless the row says TLS.",
+        postgres_base()
+    );
+}

@@ -20,13 +20,18 @@ impl Run for CreateArgs {
             ));
         }
         // Fail on a taken name before asking for a value nobody will store.
-        if paths.vault.exists()
-            && let Some(existing) = Vault::open(&paths.vault)?.find(name.as_str())?
-        {
-            return Err(Failure::already_exists(&existing.name).into());
+        let mut opened = None;
+        if paths.vault.exists() {
+            let vault = opened.insert(Vault::open(&paths.vault)?);
+            if let Some(existing) = vault.find(name.as_str())? {
+                return Err(Failure::already_exists(&existing.name).into());
+            }
         }
         let value = read_value(name.as_str(), self.input.from_file.as_deref())?;
-        let mut vault = super::init::open_or_create(paths)?;
+        let mut vault = match opened {
+            Some(vault) => vault,
+            None => super::init::open_or_create(paths)?,
+        };
         let secret = NewSecret {
             name,
             description: self.input.description,
