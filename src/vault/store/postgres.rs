@@ -191,7 +191,12 @@ impl PgStore {
         host: Option<&str>,
     ) -> Result<i64> {
         let shown = self.shown.clone();
-        let names_json = serde_json::to_string(names)?;
+        // In the order `list` shows them, as a file vault's log spells out
+        // a run of every secret: the rows come in the server's storage
+        // order, which each update changes.
+        let mut names = names.to_vec();
+        names.sort_by_cached_key(|n| n.to_ascii_lowercase());
+        let names_json = serde_json::to_string(&names)?;
         let mut tx = self.client.transaction().map_err(|e| explain(e, &shown))?;
         let row = tx
             .query_typed_one(
