@@ -42,6 +42,11 @@ impl Run for InitArgs {
         };
         let (identity, identity_is_new) = load_or_generate_identity(paths, new_passphrase)?;
         let vault_is_new = Vault::create(&paths.vault, &identity.recipient().to_string())?;
+        if !vault_is_new {
+            // One there already (a team's, in PostgreSQL) is checked as an
+            // existing file is above: a newer or damaged vault is refused.
+            Vault::open_to_read(&paths.vault)?;
+        }
         let mut report = String::new();
         report += &describe(
             "identity",

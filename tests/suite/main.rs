@@ -34,6 +34,7 @@ mod rename;
 mod roundtrip;
 mod signals;
 mod snapshot;
+mod team;
 mod terminal;
 mod usage;
 mod values;

@@ -12,6 +12,9 @@ use std::time::Duration;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+mod postgres;
+pub use postgres::{PgSchema, can_run_pg};
+
 /// Variables that would point the binary at something outside the sandbox
 /// (or unlock an identity) if inherited from the developer's shell.
 const REMOVED_VARS: &[&str] = &[
@@ -25,6 +28,9 @@ const REMOVED_VARS: &[&str] = &[
 /// A distinct, writable, isolated home for one test.
 pub struct Sandbox {
     dir: TempDir,
+    /// The vault every command is pointed at (`SECRETS_VAULT`), when it is
+    /// not the default file in the sandbox: a PostgreSQL vault's URL.
+    vault: Option<String>,
 }
 
 impl Sandbox {
@@ -33,7 +39,7 @@ impl Sandbox {
             .prefix("secrets-test-")
             .tempdir()
             .expect("create temp dir");
-        let sandbox = Sandbox { dir };
+        let sandbox = Sandbox { dir, vault: None };
         for d in [
             sandbox.home(),
             sandbox.data_dir(),
@@ -63,6 +69,14 @@ impl Sandbox {
         for file in [sandbox.vault_path(), sandbox.identity_path()] {
             fs::set_permissions(file, fs::Permissions::from_mode(0o600)).unwrap();
         }
+        sandbox
+    }
+
+    /// A sandbox (its own HOME and identity: one machine) whose commands
+    /// all use the vault at `url` (`SECRETS_VAULT`), e.g. a `PgSchema`'s.
+    pub fn with_vault(url: &str) -> Self {
+        let mut sandbox = Sandbox::new();
+        sandbox.vault = Some(url.to_owned());
         sandbox
     }
 
@@ -139,6 +153,9 @@ impl Sandbox {
             .env("NO_COLOR", "1");
         for var in REMOVED_VARS {
             cmd.env_remove(var);
+        }
+        if let Some(vault) = &self.vault {
+            cmd.env("SECRETS_VAULT", vault);
         }
     }
 
