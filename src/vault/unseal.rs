@@ -89,17 +89,17 @@ pub fn for_exec(
     opened.unseal_for_exec(loaded.as_ref(), choose)
 }
 
-/// `for_exec` for a PostgreSQL vault, from the server: one read (the
-/// identity is loaded first, so that a prompt never holds a connection
-/// idle), which leaves exec's cache. The vault stays connected in the
-/// result, to record the run.
+/// `for_exec` for a PostgreSQL vault, from the server: one read, made as
+/// it connects (before the identity is loaded, as a file vault is found
+/// first: a missing vault is what to report first), which leaves exec's
+/// cache. The vault stays connected in the result, to record the run.
 fn from_postgres(
     location: &Location,
     identity: &Path,
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
-    let identity = Identity::load(identity)?;
     let mut vault = Vault::open_for_exec(location)?;
+    let identity = Identity::load(identity)?;
     let mut chosen = vault.unseal_for_exec(Some(&identity), choose)?;
     chosen.connected = Some(Connected {
         vault,

@@ -51,7 +51,7 @@ const MIGRATIONS: &[&str] = &[
          update_time_ms BIGINT NOT NULL,
          last_used_time_ms BIGINT
      );
-     CREATE UNIQUE INDEX secrets_name ON secrets ((lower(name) COLLATE \"C\"));
+     CREATE UNIQUE INDEX secrets_name ON secrets (lower(name));
      CREATE TABLE events (
          id BIGSERIAL PRIMARY KEY,
          time_ms BIGINT NOT NULL,

@@ -73,11 +73,19 @@ impl PgSchema {
         &self.name
     }
 
-    /// The vault's URL: the server's, with `schema=` this schema.
+    /// The vault's URL: the server's, with `schema=` this schema, and in
+    /// plain text on a local server (TLS is the connection tests' concern;
+    /// every command names the vault with its sslmode, so the URL gives
+    /// one: messages then show the URL as given).
     pub fn url(&self) -> String {
         let base = base_url();
         let separator = if base.contains('?') { '&' } else { '?' };
-        format!("{base}{separator}schema={}", self.name)
+        let sslmode = if base.contains("sslmode=") {
+            ""
+        } else {
+            "&sslmode=disable"
+        };
+        format!("{base}{separator}schema={}{sslmode}", self.name)
     }
 
     /// A connection of the test's own, its search path this schema (so
