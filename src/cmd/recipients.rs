@@ -91,6 +91,11 @@ fn list(vault: &mut Vault, identity: &Path) -> Result<()> {
                 "none of these is the key of your identity {}: it cannot open this vault",
                 identity.display()
             ));
+            if let Some(current) = own.first() {
+                output::hint(&format!(
+                    "to let it in, run on a machine that opens the vault: secrets recipients add {current}"
+                ));
+            }
         }
         Ok(Some(_)) => {}
         Ok(None) => output::note(

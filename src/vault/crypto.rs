@@ -170,6 +170,10 @@ impl DataKey {
                             FAILED,
                             format!("cannot open the vault's data key: {reason}"),
                         )
+                        .with_hint(format!(
+                            "if your key is new to this vault, run on a machine that opens it: secrets recipients add {}",
+                            identity.recipient()
+                        ))
                         .into());
                     }
                 }

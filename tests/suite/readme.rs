@@ -3,9 +3,10 @@
 //! Lines that ask on a terminal are answered in a pseudo-terminal; programs
 //! the examples launch (`./deploy.sh`, `gh`, `npm`) and files they read
 //! (`key.pem`, `.env`, ...) are stand-ins made here. The only edit to a line
-//! is the teammate's placeholder key (`age1teammate...`), replaced by a real
-//! one. A block that no case below runs fails the test, so a new example
-//! cannot go untested.
+//! is the placeholder keys (`age1teammate...`, `age1devbox...`), replaced by
+//! real ones; the team vault's examples run against the test server's
+//! PostgreSQL (through `SECRETS_VAULT`). A block that no case below runs
+//! fails the test, so a new example cannot go untested.
 
 use crate::common::*;
 use crate::terminal::{Terminal, delete_prompt, passphrase_prompt, repeat_prompt, value_prompt};
@@ -223,6 +224,21 @@ fn every_readme_example_runs_as_written() {
     reader.run_all(sharing);
     covered.push(sharing);
 
+    // The team vault: an admin and a new Devbox, two HOMEs on one vault of
+    // the test server. The README's blocks alternate between them.
+    let team_at = blocks
+        .iter()
+        .position(|b| {
+            b.first()
+                .is_some_and(|l| l.starts_with("export SECRETS_VAULT"))
+        })
+        .expect("the team vault's set-up block");
+    let team = &blocks[team_at..team_at + 5];
+    if can_run_pg() {
+        run_team_blocks(team);
+    }
+    covered.extend(team.iter().map(Vec::as_slice));
+
     for lines in &blocks {
         let is_cargo = lines.iter().any(|l| l.contains("cargo "));
         assert!(
@@ -230,4 +246,37 @@ fn every_readme_example_runs_as_written() {
             "no test runs this README block: {lines:?}"
         );
     }
+}
+
+/// The team vault's blocks, in order: the admin's set-up, the Devbox's
+/// `init`, the admin adding it, the Devbox's `exec`, the admin revoking it.
+/// Both sandboxes point at one test schema through `SECRETS_VAULT` (the
+/// README's `export` line, run in its own shell, changes nothing).
+fn run_team_blocks(team: &[Vec<String>]) {
+    let schema = PgSchema::new();
+    let admin = Reader::in_sandbox(Sandbox::with_vault(&schema.url()));
+    let devbox = Reader::in_sandbox(Sandbox::with_vault(&schema.url()));
+    admin.run_all(&team[0]);
+    devbox.run_all(&team[1]);
+    let devbox_key = public_key(&devbox.sb);
+    let with_devbox = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.replace("age1devbox...", &devbox_key))
+            .collect()
+    };
+    admin.run_all(&with_devbox(&team[2]));
+    devbox.run_all(&team[3]);
+    admin.run_all(&with_devbox(&team[4]));
+    let refused = devbox
+        .sb
+        .cmd()
+        .args(["exec", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(125),
+        "the revoked Devbox still runs"
+    );
 }

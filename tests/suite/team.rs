@@ -590,8 +590,14 @@ fn two_devboxes_share_a_vault_until_one_is_removed() {
     let out = run(&a, &["recipients", "remove", &b_key], "");
     assert_success(&out, "A: recipients remove B");
     let err = exec_refused(&b, &[], &["shared-two", "written-by-b"]);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("data key"), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains("data key"), "{err}");
+    // The hint names B's key and the command that would let it back in.
+    assert!(
+        err.contains(&format!("secrets recipients add {b_key}")),
+        "{err}"
+    );
     let out = run(
         &b,
         &["exec", "--mask", "never", "--only", "FROM_B", "--", "true"],
