@@ -57,9 +57,10 @@ pub struct StoredEvent {
     pub host: Option<String>,
 }
 
-/// One transaction on a vault's rows: reads see one consistent state, and
-/// nothing written is kept unless `commit` is called. Names match in any
-/// case, as the unique index does.
+/// One transaction on a vault's rows: nothing written is kept unless
+/// `commit` is called, and a write's reads see the state it writes over.
+/// (A read-only one may let each statement see the latest state: see
+/// `PgStore::read`.) Names match in any case, as the unique index does.
 pub trait Rows {
     fn vault_id(&mut self) -> Result<String>;
     /// The data key, wrapped with age to the recipients.

@@ -22,7 +22,7 @@ use crate::vault::recipients::PublicKey;
 use anyhow::{Context, Result};
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, IsolationLevel, Transaction};
+use postgres::{Client, Transaction};
 
 /// One schema step of a PostgreSQL vault. Never edit a step that has
 /// shipped: add one. `vault.schema_version` counts those applied.
@@ -168,16 +168,13 @@ impl PgStore {
         Ok(true)
     }
 
+    /// Reads without a transaction: each statement sees one state of the
+    /// vault, and a command that only reads asks what it shows in one
+    /// statement (`list`, `show`, `log`), so a transaction's two extra
+    /// round trips would buy nothing.
     pub(super) fn read(&mut self) -> Result<Box<dyn Rows + '_>> {
-        let tx = self
-            .client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(|e| explain(e, &self.shown))?;
         Ok(Box::new(PgRows {
-            tx,
+            tx: Conn::Auto(&mut self.client),
             shown: &self.shown,
         }))
     }
@@ -192,7 +189,7 @@ impl PgStore {
         tx.execute("UPDATE vault SET version = version + 1", &[])
             .map_err(|e| explain(e, &self.shown))?;
         Ok(Box::new(PgRows {
-            tx,
+            tx: Conn::Tx(tx),
             shown: &self.shown,
         }))
     }
@@ -384,10 +381,41 @@ impl PgStore {
     }
 }
 
-/// A transaction on a PostgreSQL vault.
+/// A transaction on a PostgreSQL vault (for reads, statements each in
+/// their own: see `PgStore::read`).
 struct PgRows<'c> {
-    tx: Transaction<'c>,
+    tx: Conn<'c>,
     shown: &'c str,
+}
+
+/// Where `PgRows` sends its statements.
+enum Conn<'c> {
+    Tx(Transaction<'c>),
+    Auto(&'c mut Client),
+}
+
+impl Conn<'_> {
+    fn query_typed(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        match self {
+            Conn::Tx(tx) => tx.query_typed(sql, params),
+            Conn::Auto(client) => client.query_typed(sql, params),
+        }
+    }
+
+    fn execute_typed(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<u64, postgres::Error> {
+        match self {
+            Conn::Tx(tx) => tx.execute_typed(sql, params),
+            Conn::Auto(client) => client.execute_typed(sql, params),
+        }
+    }
 }
 
 impl PgRows<'_> {
@@ -666,7 +694,10 @@ impl Rows for PgRows<'_> {
 
     fn commit(self: Box<Self>) -> Result<()> {
         let shown = self.shown;
-        self.tx.commit().map_err(|e| explain(e, shown))
+        match self.tx {
+            Conn::Tx(tx) => tx.commit().map_err(|e| explain(e, shown)),
+            Conn::Auto(_) => Ok(()),
+        }
     }
 }
 
