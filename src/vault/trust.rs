@@ -953,6 +953,23 @@ mod tests {
     }
 
     #[test]
+    fn a_forgotten_pin_is_removed_and_the_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = pins_in(dir.path());
+        let mut pins = Pins::load_from(path.clone()).unwrap();
+        pins.set("/a", Pin::from_state("vlt_a", None, &texts(&[ALICE])));
+        pins.set("/b", Pin::from_state("vlt_b", None, &texts(&[BOB])));
+        pins.save().unwrap();
+        let mut pins = Pins::load_from(path.clone()).unwrap();
+        pins.forget("/a");
+        assert!(pins.get("/a").is_none());
+        pins.save().unwrap();
+        let loaded = Pins::load_from(path).unwrap();
+        assert!(loaded.get("/a").is_none());
+        assert_eq!(loaded.get("/b").unwrap().vault_id, "vlt_b");
+    }
+
+    #[test]
     fn saving_nothing_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = pins_in(dir.path());
