@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
+            [CompletionResult]::new('vault', 'vault', [CompletionResultType]::ParameterValue, 'Copy a whole vault between a file and PostgreSQL')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -275,6 +276,33 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
         'secrets;recipients;help;help' {
             break
         }
+        'secrets;vault' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'secrets;vault;copy' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'secrets;vault;help' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'secrets;vault;help;copy' {
+            break
+        }
+        'secrets;vault;help;help' {
+            break
+        }
         'secrets;completions' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]')
@@ -297,6 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit log, newest first: every change and every exec')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one')
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the vault is encrypted to')
+            [CompletionResult]::new('vault', 'vault', [CompletionResultType]::ParameterValue, 'Copy a whole vault between a file and PostgreSQL')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -361,6 +390,13 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             break
         }
         'secrets;help;recipients;accept' {
+            break
+        }
+        'secrets;help;vault' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)')
+            break
+        }
+        'secrets;help;vault;copy' {
             break
         }
         'secrets;help;completions' {

@@ -70,6 +70,9 @@ _secrets() {
             secrets,update)
                 cmd="secrets__subcmd__update"
                 ;;
+            secrets,vault)
+                cmd="secrets__subcmd__vault"
+                ;;
             secrets__subcmd__help,completions)
                 cmd="secrets__subcmd__help__subcmd__completions"
                 ;;
@@ -118,6 +121,9 @@ _secrets() {
             secrets__subcmd__help,update)
                 cmd="secrets__subcmd__help__subcmd__update"
                 ;;
+            secrets__subcmd__help,vault)
+                cmd="secrets__subcmd__help__subcmd__vault"
+                ;;
             secrets__subcmd__help__subcmd__recipients,accept)
                 cmd="secrets__subcmd__help__subcmd__recipients__subcmd__accept"
                 ;;
@@ -132,6 +138,9 @@ _secrets() {
                 ;;
             secrets__subcmd__help__subcmd__recipients,verify)
                 cmd="secrets__subcmd__help__subcmd__recipients__subcmd__verify"
+                ;;
+            secrets__subcmd__help__subcmd__vault,copy)
+                cmd="secrets__subcmd__help__subcmd__vault__subcmd__copy"
                 ;;
             secrets__subcmd__recipients,accept)
                 cmd="secrets__subcmd__recipients__subcmd__accept"
@@ -169,6 +178,18 @@ _secrets() {
             secrets__subcmd__recipients__subcmd__help,verify)
                 cmd="secrets__subcmd__recipients__subcmd__help__subcmd__verify"
                 ;;
+            secrets__subcmd__vault,copy)
+                cmd="secrets__subcmd__vault__subcmd__copy"
+                ;;
+            secrets__subcmd__vault,help)
+                cmd="secrets__subcmd__vault__subcmd__help"
+                ;;
+            secrets__subcmd__vault__subcmd__help,copy)
+                cmd="secrets__subcmd__vault__subcmd__help__subcmd__copy"
+                ;;
+            secrets__subcmd__vault__subcmd__help,help)
+                cmd="secrets__subcmd__vault__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -176,7 +197,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update rename delete rm exec passwd doctor import log rekey recipients completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update rename delete rm exec passwd doctor import log rekey recipients vault completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,7 +369,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update rename delete exec passwd doctor import log rekey recipients completions help"
+            opts="init create list show update rename delete exec passwd doctor import log rekey recipients vault completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +665,34 @@ _secrets() {
         secrets__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__vault)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__vault__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1112,6 +1161,92 @@ _secrets() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__vault)
+            opts="-h --vault --identity --help copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__vault__subcmd__copy)
+            opts="-h --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__vault__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__vault__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__vault__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

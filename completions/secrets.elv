@@ -40,6 +40,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
+            cand vault 'Copy a whole vault between a file and PostgreSQL'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -243,6 +244,28 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;recipients;help;help'= {
         }
+        &'secrets;vault'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand copy 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;vault;copy'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'secrets;vault;help'= {
+            cand copy 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'secrets;vault;help;copy'= {
+        }
+        &'secrets;vault;help;help'= {
+        }
         &'secrets;completions'= {
             cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
@@ -264,6 +287,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand log 'Show the audit log, newest first: every change and every exec'
             cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
+            cand vault 'Copy a whole vault between a file and PostgreSQL'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -309,6 +333,11 @@ set edit:completion:arg-completer[secrets] = {|@words|
         &'secrets;help;recipients;verify'= {
         }
         &'secrets;help;recipients;accept'= {
+        }
+        &'secrets;help;vault'= {
+            cand copy 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)'
+        }
+        &'secrets;help;vault;copy'= {
         }
         &'secrets;help;completions'= {
         }

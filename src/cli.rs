@@ -124,9 +124,73 @@ pub enum Command {
     Rekey(Lazy<RekeyArgs>),
     /// List, add or remove the public keys the vault is encrypted to
     Recipients(RecipientsArgs),
+    /// Copy a whole vault between a file and PostgreSQL
+    Vault(VaultArgs),
     /// Print a shell completion script
     Completions(Lazy<CompletionsArgs>),
 }
+
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    #[command(subcommand)]
+    pub action: VaultAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Copy a vault, as stored, to a new file or PostgreSQL schema (no
+    /// identity needed; all or nothing)
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = COPY_HELP)]
+pub struct CopyArgs {
+    /// The vault to copy: a file, or a PostgreSQL URL
+    /// (postgres://...?schema=NAME)
+    #[arg(value_name = "SOURCE")]
+    pub source: OsString,
+    /// Where to put the copy: a file that does not exist yet, or a
+    /// PostgreSQL URL whose schema holds no vault (or an empty one)
+    #[arg(value_name = "DEST")]
+    pub destination: OsString,
+}
+
+const COPY_HELP: &str = "\
+What is copied: everything, as stored. The vault's id, its data key
+(wrapped to the recipients), the recipients with their comments and times,
+every secret (sealed value, description, create, update and last-use
+times), and the audit log. Values stay sealed to the vault id and their
+names, so the copy opens with the same identities and `exec` works on it
+unchanged. Nothing is decrypted: no identity or passphrase is read.
+
+The source is opened as for a write: a file vault's usage journal (exec's
+runs not yet in the log) is moved into its log first, so the copy has
+every run. --vault and --identity are not used.
+
+The destination must be new, or a vault that holds no secrets:
+  - a file that does not exist: a new vault file (0600, directories 0700),
+    built under a temporary name and put in place when complete;
+  - a PostgreSQL schema with no vault: created, tables and all, in the
+    transaction that fills them;
+  - an existing vault with no secrets: its rows (recipients, log) are
+    replaced by the copy's, in one transaction;
+  - a vault that holds any secret, or a file that is not a vault, is
+    refused and left as it was.
+All or nothing: if anything fails, the destination is as it was (a new
+file is not created, a new schema not made). The destination's log gains
+one `vault copy` entry naming the source (never a password).
+
+Trust: this machine's pin of the destination becomes the source's (same
+vault id, key and recipients), or none if the source has none, so the copy
+is trusted exactly as the source is.
+
+Examples:
+  # A file vault into a team's PostgreSQL database
+  secrets vault copy ~/.local/share/secrets/vault.db 'postgres://me@db.example.com/team?schema=secrets'
+
+  # And back, e.g. for a backup
+  secrets vault copy 'postgres://me@db.example.com/team?schema=secrets' backup.db";
 
 #[derive(Debug, Args)]
 pub struct RekeyArgs {

@@ -15,6 +15,7 @@ mod rekey;
 mod rename;
 mod show;
 mod update;
+mod vault;
 
 use crate::cli::{Cli, Command, Lazy};
 use crate::config::Paths;
@@ -40,6 +41,10 @@ pub fn run(cli: Cli) -> Result<()> {
     // prompt, stdin, a file or the vault): none of it may end up in a core
     // file, so no command can dump one from here on.
     crate::memory::disable_core_dumps();
+    // Names its own two vaults: neither --vault nor --identity is used.
+    if let Command::Vault(args) = cli.command {
+        return args.run();
+    }
     let paths = Paths::resolve(cli.vault, cli.identity)?;
     let result = match cli.command {
         Command::Init(args) => args.run(&paths),
@@ -56,7 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => args.run(&paths),
         Command::Doctor(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
-        Command::Completions(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Vault(_) => unreachable!("handled above"),
     };
     // SQLite's words for a damaged vault become one sentence naming it.
     result.map_err(|error| crate::vault::damage::explain(error, &paths.vault.shown()))

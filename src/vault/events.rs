@@ -36,10 +36,12 @@ pub enum Action {
     /// The user trusted the recipients and data key as they were.
     RecipientsAccept,
     Rekey,
+    /// The vault was copied here from another place (detail: that place).
+    VaultCopy,
 }
 
 impl Action {
-    const ALL: [Action; 11] = [
+    const ALL: [Action; 12] = [
         Action::Create,
         Action::Update,
         Action::Describe,
@@ -51,6 +53,7 @@ impl Action {
         Action::RecipientsRemove,
         Action::RecipientsAccept,
         Action::Rekey,
+        Action::VaultCopy,
     ];
 
     /// The stored and shown word (`log`, `log --json`).
@@ -67,6 +70,7 @@ impl Action {
             Action::RecipientsRemove => "recipients remove",
             Action::RecipientsAccept => "recipients accept",
             Action::Rekey => "rekey",
+            Action::VaultCopy => "vault copy",
         }
     }
 
@@ -142,6 +146,21 @@ pub(super) fn record(
         detail,
         host: host.as_deref(),
     })
+}
+
+/// An event as the store keeps it, made now on this machine: for a write
+/// that hands the store whole rows (`copy`) rather than recording in a
+/// transaction.
+pub(super) fn stored_now(action: Action, detail: Option<&str>) -> StoredEvent {
+    StoredEvent {
+        time_ms: clock::now_ms(),
+        action: action.as_str().to_owned(),
+        names_json: "[]".to_owned(),
+        program: None,
+        detail: detail.map(str::to_owned),
+        usage_id: None,
+        host: crate::host::name(),
+    }
 }
 
 impl Vault {

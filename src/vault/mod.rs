@@ -3,6 +3,7 @@
 //! exec's `snapshot`, the usage `journal`), exec's read path (`unseal`),
 //! age encryption of values (`crypto`) and the user's key file (`identity`).
 
+pub mod copy;
 pub mod crypto;
 pub mod damage;
 pub mod db;

@@ -421,8 +421,9 @@ struct PinsFile {
 pub struct Pins {
     path: PathBuf,
     vaults: BTreeMap<String, Pin>,
-    /// Set since loading: what `save` writes over the file as it is then.
-    changed: BTreeMap<String, Pin>,
+    /// Set (or, `None`, removed) since loading: what `save` writes over the
+    /// file as it is then.
+    changed: BTreeMap<String, Option<Pin>>,
 }
 
 impl Pins {
@@ -443,14 +444,21 @@ impl Pins {
 
     /// The pin of the vault at `location`.
     pub fn get(&self, location: &str) -> Option<&Pin> {
-        self.changed
-            .get(location)
-            .or_else(|| self.vaults.get(location))
+        match self.changed.get(location) {
+            Some(changed) => changed.as_ref(),
+            None => self.vaults.get(location),
+        }
     }
 
     /// Pins the vault at `location` (written by `save`).
     pub fn set(&mut self, location: &str, pin: Pin) {
-        self.changed.insert(location.to_owned(), pin);
+        self.changed.insert(location.to_owned(), Some(pin));
+    }
+
+    /// Removes the pin of `location`, if any (written by `save`): the next
+    /// command there trusts what it finds, as on a first use.
+    pub fn forget(&mut self, location: &str) {
+        self.changed.insert(location.to_owned(), None);
     }
 
     /// Writes the pins set since loading over the file as it is now (so
@@ -465,7 +473,12 @@ impl Pins {
         }
         let _lock = lock_pins(&self.path)?;
         let mut vaults = read_pins(&self.path)?;
-        vaults.extend(std::mem::take(&mut self.changed));
+        for (location, pin) in std::mem::take(&mut self.changed) {
+            match pin {
+                Some(pin) => vaults.insert(location, pin),
+                None => vaults.remove(&location),
+            };
+        }
         let file = PinsFile {
             version: PINS_VERSION,
             vaults,
@@ -937,6 +950,23 @@ mod tests {
         assert!(text.contains("\"key_id\": null"), "{text}");
         let loaded = Pins::load_from(path).unwrap();
         assert_eq!(loaded.get("/v").unwrap().key_id, None);
+    }
+
+    #[test]
+    fn a_forgotten_pin_is_removed_and_the_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = pins_in(dir.path());
+        let mut pins = Pins::load_from(path.clone()).unwrap();
+        pins.set("/a", Pin::from_state("vlt_a", None, &texts(&[ALICE])));
+        pins.set("/b", Pin::from_state("vlt_b", None, &texts(&[BOB])));
+        pins.save().unwrap();
+        let mut pins = Pins::load_from(path.clone()).unwrap();
+        pins.forget("/a");
+        assert!(pins.get("/a").is_none());
+        pins.save().unwrap();
+        let loaded = Pins::load_from(path).unwrap();
+        assert!(loaded.get("/a").is_none());
+        assert_eq!(loaded.get("/b").unwrap().vault_id, "vlt_b");
     }
 
     #[test]

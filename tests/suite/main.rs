@@ -8,6 +8,7 @@ mod common;
 mod beside;
 mod completions;
 mod concurrency;
+mod copy;
 mod cores;
 mod damaged;
 mod delete;

@@ -57,6 +57,51 @@ pub struct StoredEvent {
     pub host: Option<String>,
 }
 
+/// Everything a vault holds, as stored: what `secrets vault copy` moves from
+/// one store to another. Only sealed bytes and metadata, never a value or a
+/// key: the values stay sealed to the vault id and their names, and the data
+/// key stays wrapped to the recipients.
+pub struct VaultImage {
+    pub vault: VaultRow,
+    /// In the order they were added.
+    pub recipients: Vec<RecipientRow>,
+    pub secrets: Vec<SecretRow>,
+    /// The audit log, in the order it was written. A file vault's usage
+    /// journal ids are not kept: they belong to the journal beside it.
+    pub events: Vec<StoredEvent>,
+}
+
+/// The one row of `vault`.
+pub struct VaultRow {
+    pub vault_id: String,
+    pub create_time_ms: i64,
+    pub wrapped_key: Option<Vec<u8>>,
+    /// The last `exec` of every secret (each secret's own last use is in
+    /// its row).
+    pub all_used_time_ms: Option<i64>,
+    pub commitment: Option<Vec<u8>>,
+}
+
+/// A row of `recipients`.
+pub struct RecipientRow {
+    pub recipient: String,
+    pub add_time_ms: i64,
+    pub comment: Option<String>,
+}
+
+/// A row of `secrets`, as stored (its own last use, not the one `list`
+/// shows, which also counts the vault's last `exec` of every secret).
+pub struct SecretRow {
+    pub id: String,
+    pub name: String,
+    pub ciphertext: Vec<u8>,
+    pub sealing: Sealing,
+    pub description: Option<String>,
+    pub create_time_ms: i64,
+    pub update_time_ms: i64,
+    pub last_used_time_ms: Option<i64>,
+}
+
 /// One transaction on a vault's rows: nothing written is kept unless
 /// `commit` is called, and a write's reads see the state it writes over.
 /// (A read-only one may let each statement see the latest state: see
@@ -106,6 +151,12 @@ pub trait Rows {
     /// The whole log, oldest first.
     fn events(&mut self) -> Result<Vec<StoredEvent>>;
 
+    /// Everything in the vault, as stored.
+    fn image(&mut self) -> Result<VaultImage>;
+    /// Replaces everything in the vault with `image` (its vault id, key,
+    /// recipients, secrets and log: the rows of another vault).
+    fn replace_with(&mut self, image: &VaultImage) -> Result<()>;
+
     /// The file's stamp as of this transaction, for exec's snapshot (file
     /// vaults only).
     fn stamp(&self) -> Result<Option<Stamp>> {
@@ -127,6 +178,14 @@ impl Store {
         match self {
             Store::Sqlite(store) => store.read(),
             Store::Postgres(store) => store.read(),
+        }
+    }
+
+    /// A read in which every statement sees one state (`vault copy`).
+    pub fn read_snapshot(&mut self) -> Result<Box<dyn Rows + '_>> {
+        match self {
+            Store::Sqlite(store) => store.read(),
+            Store::Postgres(store) => store.read_snapshot(),
         }
     }
 

@@ -10,7 +10,9 @@
 //! Statements are sent with their parameter types (`query_typed`): one
 //! round trip each, no prepare.
 
-use super::{NewEvent, NewRow, NewVault, Rows, StoredEvent};
+use super::{
+    NewEvent, NewRow, NewVault, RecipientRow, Rows, SecretRow, StoredEvent, VaultImage, VaultRow,
+};
 use crate::clock;
 use crate::error::{FAILED, Failure};
 use crate::vault::crypto::Sealing;
@@ -22,7 +24,7 @@ use crate::vault::recipients::PublicKey;
 use anyhow::{Context, Result};
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, Transaction};
+use postgres::{Client, IsolationLevel, Transaction};
 
 /// One schema step of a PostgreSQL vault. Never edit a step that has
 /// shipped: add one. `vault.schema_version` counts those applied.
@@ -125,47 +127,52 @@ impl PgStore {
     /// too, if missing). Returns `false`, changing nothing, if a vault is
     /// there already.
     pub fn create(target: &Target, new: &NewVault<'_>) -> Result<bool> {
-        let shown = target.shown();
-        let mut client = target.connect()?;
-        let mut tx = client.transaction().map_err(|e| explain(e, &shown))?;
-        let schema = quote_identifier(target.schema());
-        // Two machines creating the same vault at once: one waits here.
-        tx.batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema};
-             SELECT pg_advisory_xact_lock(hashtext('secrets vault ' || current_schema()));"
-        ))
-        .map_err(|e| explain(e, &shown))?;
-        let row = tx
-            .query_one("SELECT to_regclass('vault') IS NOT NULL", &[])
-            .map_err(|e| explain(e, &shown))?;
-        let exists: bool = get(&row, 0, Table::Vault)?;
-        if exists {
-            return Ok(false);
-        }
-        for step in MIGRATIONS {
-            tx.batch_execute(step).map_err(|e| explain(e, &shown))?;
-        }
-        let now = clock::now_ms();
-        tx.execute(
-            "INSERT INTO vault
-                 (singleton, schema_version, vault_id, create_time_ms, data_key, commitment)
-             VALUES (1, $1, $2, $3, $4, $5)",
-            &[
-                &SCHEMA_VERSION,
-                &new.vault_id,
-                &now,
-                &new.wrapped_key,
-                &new.commitment,
-            ],
-        )
-        .map_err(|e| explain(e, &shown))?;
-        tx.execute(
-            "INSERT INTO recipients (recipient, add_time_ms) VALUES ($1, $2)",
-            &[&new.recipient, &now],
-        )
-        .map_err(|e| explain(e, &shown))?;
-        tx.commit().map_err(|e| explain(e, &shown))?;
-        Ok(true)
+        create_with(target, |tx, shown| {
+            let now = clock::now_ms();
+            tx.execute(
+                "INSERT INTO vault
+                     (singleton, schema_version, vault_id, create_time_ms, data_key, commitment)
+                 VALUES (1, $1, $2, $3, $4, $5)",
+                &[
+                    &SCHEMA_VERSION,
+                    &new.vault_id,
+                    &now,
+                    &new.wrapped_key,
+                    &new.commitment,
+                ],
+            )
+            .map_err(|e| explain(e, shown))?;
+            tx.execute(
+                "INSERT INTO recipients (recipient, add_time_ms) VALUES ($1, $2)",
+                &[&new.recipient, &now],
+            )
+            .map_err(|e| explain(e, shown))?;
+            Ok(())
+        })
+    }
+
+    /// Creates a vault at `target` holding `image` (another vault's rows),
+    /// as `create` does: its schema and tables are made in the same
+    /// transaction as its rows, so a failure leaves nothing behind. Returns
+    /// `false`, changing nothing, if a vault is there already.
+    pub fn create_from_image(target: &Target, image: &VaultImage) -> Result<bool> {
+        create_with(target, |tx, shown| insert_image(tx, image, shown))
+    }
+
+    /// A read-only transaction in which every statement sees one state of
+    /// the vault (`vault copy` reads all of it).
+    pub(super) fn read_snapshot(&mut self) -> Result<Box<dyn Rows + '_>> {
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(Box::new(PgRows {
+            tx: Conn::Tx(tx),
+            shown: &self.shown,
+        }))
     }
 
     /// Reads without a transaction: each statement sees one state of the
@@ -379,6 +386,105 @@ impl PgStore {
         .map_err(|e| explain(e, &shown))?;
         tx.commit().map_err(|e| explain(e, &shown))
     }
+}
+
+/// Creates a vault at `target` (its schema too, if missing) whose rows
+/// `fill` writes, in the transaction that makes its tables. Returns
+/// `false`, changing nothing, if a vault is there already.
+fn create_with(
+    target: &Target,
+    fill: impl FnOnce(&mut Transaction<'_>, &str) -> Result<()>,
+) -> Result<bool> {
+    let shown = target.shown();
+    let mut client = target.connect()?;
+    let mut tx = client.transaction().map_err(|e| explain(e, &shown))?;
+    let schema = quote_identifier(target.schema());
+    // Two machines creating the same vault at once: one waits here.
+    tx.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema};
+         SELECT pg_advisory_xact_lock(hashtext('secrets vault ' || current_schema()));"
+    ))
+    .map_err(|e| explain(e, &shown))?;
+    let row = tx
+        .query_one("SELECT to_regclass('vault') IS NOT NULL", &[])
+        .map_err(|e| explain(e, &shown))?;
+    let exists: bool = get(&row, 0, Table::Vault)?;
+    if exists {
+        return Ok(false);
+    }
+    for step in MIGRATIONS {
+        tx.batch_execute(step).map_err(|e| explain(e, &shown))?;
+    }
+    fill(&mut tx, &shown)?;
+    tx.commit().map_err(|e| explain(e, &shown))?;
+    Ok(true)
+}
+
+/// Writes `image` into a vault whose tables are empty.
+fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Result<()> {
+    let vault = &image.vault;
+    tx.execute_typed(
+        "INSERT INTO vault (singleton, schema_version, vault_id, create_time_ms, data_key,
+                            all_used_time_ms, commitment, version)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7)",
+        &[
+            (&SCHEMA_VERSION, Type::INT4),
+            (&vault.vault_id, Type::TEXT),
+            (&vault.create_time_ms, Type::INT8),
+            (&vault.wrapped_key, Type::BYTEA),
+            (&vault.all_used_time_ms, Type::INT8),
+            (&vault.commitment, Type::BYTEA),
+            // Not 0: a cache of an earlier copy of the same vault at this
+            // place (same vault id) must not pass for current.
+            (&clock::now_ms(), Type::INT8),
+        ],
+    )
+    .map_err(|e| explain(e, shown))?;
+    for r in &image.recipients {
+        tx.execute_typed(
+            "INSERT INTO recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)",
+            &[
+                (&r.recipient, Type::TEXT),
+                (&r.add_time_ms, Type::INT8),
+                (&r.comment, Type::TEXT),
+            ],
+        )
+        .map_err(|e| explain(e, shown))?;
+    }
+    for s in &image.secrets {
+        tx.execute_typed(
+            "INSERT INTO secrets (id, name, ciphertext, sealing, description,
+                                  create_time_ms, update_time_ms, last_used_time_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                (&s.id, Type::TEXT),
+                (&s.name, Type::TEXT),
+                (&s.ciphertext, Type::BYTEA),
+                (&s.sealing.as_str(), Type::TEXT),
+                (&s.description, Type::TEXT),
+                (&s.create_time_ms, Type::INT8),
+                (&s.update_time_ms, Type::INT8),
+                (&s.last_used_time_ms, Type::INT8),
+            ],
+        )
+        .map_err(|e| explain(e, shown))?;
+    }
+    for e in &image.events {
+        tx.execute_typed(
+            "INSERT INTO events (time_ms, action, names, program, detail, host)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                (&e.time_ms, Type::INT8),
+                (&e.action, Type::TEXT),
+                (&e.names_json, Type::TEXT),
+                (&e.program, Type::TEXT),
+                (&e.detail, Type::TEXT),
+                (&e.host, Type::TEXT),
+            ],
+        )
+        .map_err(|e| explain(e, shown))?;
+    }
+    Ok(())
 }
 
 /// A transaction on a PostgreSQL vault (for reads, statements each in
@@ -692,6 +798,100 @@ impl Rows for PgRows<'_> {
             .collect()
     }
 
+    fn image(&mut self) -> Result<VaultImage> {
+        let row = self.one(
+            "SELECT vault_id, create_time_ms, data_key, all_used_time_ms, commitment FROM vault",
+            Table::Vault,
+        )?;
+        let table = Table::Vault;
+        let vault = VaultRow {
+            vault_id: get(&row, 0, table)?,
+            create_time_ms: get(&row, 1, table)?,
+            wrapped_key: get(&row, 2, table)?,
+            all_used_time_ms: get(&row, 3, table)?,
+            commitment: get(&row, 4, table)?,
+        };
+        let rows = self.query(
+            "SELECT recipient, add_time_ms, comment FROM recipients
+             ORDER BY add_time_ms, recipient COLLATE \"C\"",
+            &[],
+        )?;
+        let table = Table::Recipients;
+        let recipients = rows
+            .iter()
+            .map(|r| {
+                Ok(RecipientRow {
+                    recipient: get(r, 0, table)?,
+                    add_time_ms: get(r, 1, table)?,
+                    comment: get(r, 2, table)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let rows = self.query(
+            &format!(
+                "SELECT s.id, s.name, s.ciphertext, s.sealing, s.description,
+                        s.create_time_ms, s.update_time_ms, s.last_used_time_ms
+                 FROM secrets s ORDER BY {BY_NAME}"
+            ),
+            &[],
+        )?;
+        let table = Table::Secrets;
+        let secrets = rows
+            .iter()
+            .map(|r| {
+                Ok(SecretRow {
+                    id: get(r, 0, table)?,
+                    name: get(r, 1, table)?,
+                    ciphertext: get(r, 2, table)?,
+                    sealing: parse_sealing(get(r, 3, table)?)?,
+                    description: get(r, 4, table)?,
+                    create_time_ms: get(r, 5, table)?,
+                    update_time_ms: get(r, 6, table)?,
+                    last_used_time_ms: get(r, 7, table)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let rows = self.query(
+            "SELECT time_ms, action, names, program, detail, host FROM events ORDER BY id",
+            &[],
+        )?;
+        let table = Table::Events;
+        let events = rows
+            .iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    time_ms: get(r, 0, table)?,
+                    action: get(r, 1, table)?,
+                    names_json: get(r, 2, table)?,
+                    program: get(r, 3, table)?,
+                    detail: get(r, 4, table)?,
+                    usage_id: None,
+                    host: get(r, 5, table)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(VaultImage {
+            vault,
+            recipients,
+            secrets,
+            events,
+        })
+    }
+
+    fn replace_with(&mut self, image: &VaultImage) -> Result<()> {
+        let Conn::Tx(tx) = &mut self.tx else {
+            anyhow::bail!("a vault's rows are replaced only in a write");
+        };
+        tx.batch_execute(
+            "DELETE FROM events;
+             DELETE FROM secrets;
+             DELETE FROM recipients;
+             DELETE FROM vault;",
+        )
+        .map_err(|e| explain(e, self.shown))?;
+        insert_image(tx, image, self.shown)
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         let shown = self.shown;
         match self.tx {
@@ -913,6 +1113,14 @@ impl Rows for ReadForExec {
     }
 
     fn events(&mut self) -> Result<Vec<StoredEvent>> {
+        self.not_read()
+    }
+
+    fn image(&mut self) -> Result<VaultImage> {
+        self.not_read()
+    }
+
+    fn replace_with(&mut self, _: &VaultImage) -> Result<()> {
         self.not_read()
     }
 

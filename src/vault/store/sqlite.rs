@@ -5,7 +5,9 @@
 //! concurrent `secrets` processes queue instead of failing. Freed space is
 //! overwritten (`secure_delete`), so old ciphertexts do not linger.
 
-use super::{NewEvent, NewRow, NewVault, Rows, StoredEvent};
+use super::{
+    NewEvent, NewRow, NewVault, RecipientRow, Rows, SecretRow, StoredEvent, VaultImage, VaultRow,
+};
 use crate::clock;
 use crate::error::{FAILED, Failure};
 use crate::files;
@@ -125,29 +127,27 @@ impl SqliteStore {
 
     /// Creates a vault at `path` encrypting to `recipient`. Returns `false`,
     /// changing nothing, if something already exists there.
-    ///
-    /// The database is built under a temporary name and linked into place, so
-    /// a concurrent reader never sees a half-made vault.
     pub fn create(path: &Path, new: &NewVault<'_>) -> Result<bool> {
-        if path.exists() {
-            return Ok(false);
-        }
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            files::create_private_dir(dir)?;
-        }
-        permissions::check_new_vault_directory(path)?;
-        let temp = files::sibling_temp_path(path)?;
-        let built = build_new(&temp, new);
-        let linked = built.and_then(|()| match std::fs::hard_link(&temp, path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
-        });
-        let _ = std::fs::remove_file(&temp);
-        if matches!(linked, Ok(true)) {
-            files::sync_parent(path);
-        }
-        linked
+        create_with(path, |tx| {
+            let now = clock::now_ms();
+            tx.execute(
+                "INSERT INTO vault (singleton, vault_id, create_time_ms, data_key, commitment)
+                 VALUES (1, ?1, ?2, ?3, ?4)",
+                params![new.vault_id, now, new.wrapped_key, new.commitment],
+            )?;
+            tx.execute(
+                "INSERT INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
+                params![new.recipient, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Creates a vault at `path` holding `image` (another vault's rows), as
+    /// `create` does. Returns `false`, changing nothing, if something
+    /// already exists there.
+    pub fn create_from_image(path: &Path, image: &VaultImage) -> Result<bool> {
+        create_with(path, |tx| insert_image(tx, image))
     }
 
     pub(super) fn read(&mut self) -> Result<Box<dyn Rows + '_>> {
@@ -475,6 +475,105 @@ impl Rows for SqliteRows<'_> {
         rows.collect::<rusqlite::Result<_>>().map_err(damaged)
     }
 
+    fn image(&mut self) -> Result<VaultImage> {
+        let vault = self
+            .tx
+            .query_row(
+                "SELECT vault_id, create_time_ms, data_key, all_used_time_ms, commitment
+                 FROM vault",
+                [],
+                |r| {
+                    Ok(VaultRow {
+                        vault_id: r.get(0)?,
+                        create_time_ms: r.get(1)?,
+                        wrapped_key: r.get(2)?,
+                        all_used_time_ms: r.get(3)?,
+                        commitment: r.get(4)?,
+                    })
+                },
+            )
+            .map_err(in_table(Table::Vault))?;
+        let damaged = in_table(Table::Recipients);
+        let recipients = self
+            .tx
+            .prepare(
+                "SELECT recipient, add_time_ms, comment FROM recipients
+                 ORDER BY add_time_ms, recipient",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| {
+                    Ok(RecipientRow {
+                        recipient: r.get(0)?,
+                        add_time_ms: r.get(1)?,
+                        comment: r.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(damaged)?;
+        let damaged = in_table(Table::Secrets);
+        let mut stmt = self
+            .tx
+            .prepare(
+                "SELECT id, name, ciphertext, sealing, description,
+                        create_time_ms, update_time_ms, last_used_time_ms
+                 FROM secrets ORDER BY name COLLATE NOCASE",
+            )
+            .map_err(&damaged)?;
+        let mut rows = stmt.query([]).map_err(&damaged)?;
+        let mut secrets = Vec::new();
+        while let Some(row) = rows.next().map_err(&damaged)? {
+            let sealing = row.get_ref(3).map_err(&damaged)?.as_str().ok();
+            secrets.push(SecretRow {
+                id: row.get(0).map_err(&damaged)?,
+                name: row.get(1).map_err(&damaged)?,
+                ciphertext: row.get(2).map_err(&damaged)?,
+                sealing: parse_sealing(sealing)?,
+                description: row.get(4).map_err(&damaged)?,
+                create_time_ms: row.get(5).map_err(&damaged)?,
+                update_time_ms: row.get(6).map_err(&damaged)?,
+                last_used_time_ms: row.get(7).map_err(&damaged)?,
+            });
+        }
+        drop(rows);
+        drop(stmt);
+        let damaged = in_table(Table::Events);
+        let events = self
+            .tx
+            .prepare("SELECT time_ms, action, names, program, detail, host FROM events ORDER BY id")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| {
+                    Ok(StoredEvent {
+                        time_ms: r.get(0)?,
+                        action: r.get(1)?,
+                        names_json: r.get(2)?,
+                        program: r.get(3)?,
+                        detail: r.get(4)?,
+                        usage_id: None,
+                        host: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(damaged)?;
+        Ok(VaultImage {
+            vault,
+            recipients,
+            secrets,
+            events,
+        })
+    }
+
+    fn replace_with(&mut self, image: &VaultImage) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM events;
+             DELETE FROM secrets;
+             DELETE FROM recipients;
+             DELETE FROM vault;",
+        )?;
+        insert_image(&self.tx, image)
+    }
+
     fn stamp(&self) -> Result<Option<Stamp>> {
         Ok(header_of(self.header_file, self.path)?.stamp)
     }
@@ -594,8 +693,44 @@ fn configure_sqlite() {
     });
 }
 
-/// Builds a complete, empty vault at `temp` (a fresh private file).
-fn build_new(temp: &Path, new: &NewVault<'_>) -> Result<()> {
+/// Creates a vault at `path` whose rows `fill` writes, in the transaction
+/// that builds its schema. Returns `false`, changing nothing, if something
+/// already exists there.
+///
+/// The database is built under a temporary name and linked into place, so
+/// a concurrent reader never sees a half-made vault, and a failure leaves
+/// no file.
+fn create_with(
+    path: &Path,
+    fill: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+) -> Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        files::create_private_dir(dir)?;
+    }
+    permissions::check_new_vault_directory(path)?;
+    let temp = files::sibling_temp_path(path)?;
+    let built = build_new(&temp, fill);
+    let linked = built.and_then(|()| match std::fs::hard_link(&temp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    });
+    let _ = std::fs::remove_file(&temp);
+    if matches!(linked, Ok(true)) {
+        files::sync_parent(path);
+    }
+    linked
+}
+
+/// Builds a complete vault at `temp` (a fresh private file): the schema,
+/// then the rows `fill` writes, in one transaction.
+fn build_new(
+    temp: &Path,
+    fill: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+) -> Result<()> {
     // Pre-created 0600 so SQLite's journal copies that mode.
     files::create_private_file(temp)
         .with_context(|| format!("cannot create {}", temp.display()))?;
@@ -603,18 +738,63 @@ fn build_new(temp: &Path, new: &NewVault<'_>) -> Result<()> {
     let mut conn = Connection::open(temp)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     apply_migrations(&tx)?;
-    let now = clock::now_ms();
-    tx.execute(
-        "INSERT INTO vault (singleton, vault_id, create_time_ms, data_key, commitment)
-         VALUES (1, ?1, ?2, ?3, ?4)",
-        params![new.vault_id, now, new.wrapped_key, new.commitment],
-    )?;
-    tx.execute(
-        "INSERT INTO recipients (recipient, add_time_ms) VALUES (?1, ?2)",
-        params![new.recipient, now],
-    )?;
+    fill(&tx)?;
     tx.commit()?;
     conn.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
+
+/// Writes `image` into a vault whose tables are empty.
+fn insert_image(conn: &Connection, image: &VaultImage) -> Result<()> {
+    let vault = &image.vault;
+    conn.execute(
+        "INSERT INTO vault
+             (singleton, vault_id, create_time_ms, data_key, all_used_time_ms, commitment)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+        params![
+            vault.vault_id,
+            vault.create_time_ms,
+            vault.wrapped_key,
+            vault.all_used_time_ms,
+            vault.commitment
+        ],
+    )?;
+    let mut stmt = conn
+        .prepare("INSERT INTO recipients (recipient, add_time_ms, comment) VALUES (?1, ?2, ?3)")?;
+    for r in &image.recipients {
+        stmt.execute(params![r.recipient, r.add_time_ms, r.comment])?;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO secrets (id, name, ciphertext, sealing, description,
+                              create_time_ms, update_time_ms, last_used_time_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for s in &image.secrets {
+        stmt.execute(params![
+            s.id,
+            s.name,
+            s.ciphertext,
+            s.sealing.as_str(),
+            s.description,
+            s.create_time_ms,
+            s.update_time_ms,
+            s.last_used_time_ms
+        ])?;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO events (time_ms, action, names, program, detail, host)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in &image.events {
+        stmt.execute(params![
+            e.time_ms,
+            e.action,
+            e.names_json,
+            e.program,
+            e.detail,
+            e.host
+        ])?;
+    }
     Ok(())
 }
 
