@@ -619,6 +619,21 @@ impl PgSandbox {
         )
     }
 
+    /// The vault's URL through the server's Unix socket (the Debian
+    /// default directory), for a local server.
+    fn socket_url(&self) -> String {
+        let base = postgres_base();
+        let path = base.rsplit('/').next().unwrap_or("test");
+        let user = base
+            .strip_prefix("postgres://")
+            .and_then(|rest| rest.split('@').next())
+            .unwrap_or("postgres");
+        format!(
+            "postgres://{user}@%2Fvar%2Frun%2Fpostgresql/{path}?schema={}",
+            self.schema
+        )
+    }
+
     fn secrets(&self, url: &str, args: &[&str]) -> Command {
         let home = self.dir.path();
         let mut command = Command::new(env!("CARGO_BIN_EXE_secrets"));
@@ -672,12 +687,16 @@ fn postgres() {
         let exec = ["exec", "--mask", "never", "--", "true"];
         let plain = sandbox.url("disable");
         let tls = sandbox.url("require");
+        let socket = sandbox.socket_url();
         let mut cached = |_| sandbox.secrets(&plain, &exec);
         let mut over_tls = |_| sandbox.secrets(&tls, &exec);
-        let [same_env, cached, over_tls]: [Vec<f64>; 3] =
-            time_together(RUNS, &mut [&mut same_env, &mut cached, &mut over_tls])
-                .try_into()
-                .unwrap();
+        let mut over_socket = |_| sandbox.secrets(&socket, &exec);
+        let [same_env, cached, over_tls, over_socket]: [Vec<f64>; 4] = time_together(
+            RUNS,
+            &mut [&mut same_env, &mut cached, &mut over_tls, &mut over_socket],
+        )
+        .try_into()
+        .unwrap();
         let base = "`true` + same variables";
         let row = "PostgreSQL: `secrets exec --mask never -- true`";
         table.row(
@@ -691,6 +710,13 @@ fn postgres() {
             &format!("{row} (cache current, TLS)"),
             &n,
             &over_tls,
+            base,
+            &same_env,
+        );
+        table.row(
+            &format!("{row} (cache current, Unix socket)"),
+            &n,
+            &over_socket,
             base,
             &same_env,
         );
