@@ -130,6 +130,28 @@ impl PgSchema {
             .unwrap_or_else(|e| panic!("{sql}: not a number: {e}"))
     }
 
+    /// The vault id and wrapped data key.
+    pub fn wrapped_key(&self) -> (String, Vec<u8>) {
+        let row = self
+            .client()
+            .query_one("SELECT vault_id, data_key FROM vault", &[])
+            .unwrap();
+        (row.get(0), row.get(1))
+    }
+
+    /// Every secret's row: name, sealing, ciphertext, by name.
+    pub fn sealed_rows(&self) -> Vec<(String, String, Vec<u8>)> {
+        self.client()
+            .query(
+                "SELECT name, sealing, ciphertext FROM secrets ORDER BY name",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    }
+
     /// Every row of every table of the vault, as text, to compare states.
     pub fn rows(&self) -> Vec<String> {
         let mut client = self.client();
