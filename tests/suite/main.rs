@@ -16,6 +16,7 @@ mod environment;
 mod escaping;
 mod exec;
 mod files;
+mod forged;
 mod format;
 mod help;
 mod import;

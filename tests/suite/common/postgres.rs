@@ -1,9 +1,9 @@
-//! PostgreSQL for the tests of a team's vault (`team.rs`): the server to
-//! use (`SECRETS_TEST_PG`, else the local one CI starts), whether it
-//! answers, and a fresh schema per test (`PgSchema`), dropped when the test
-//! ends, so that no test sees what an earlier run left. Tests reach the
-//! database through their own connection (`PgSchema::client`) to forge
-//! rows and check state. Not for assertions about behaviour.
+//! PostgreSQL for the tests of a team's vault (`team.rs`, `forged.rs`):
+//! the server to use (`SECRETS_TEST_PG`, else the local one CI starts),
+//! whether it answers, and a fresh schema per test (`PgSchema`), dropped
+//! when the test ends, so that no test sees what an earlier run left. Tests
+//! reach the database through their own connection (`PgSchema::client`) to
+//! forge rows and check state. Not for assertions about behaviour.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
