@@ -17,6 +17,7 @@ mod environment;
 mod escaping;
 mod exec;
 mod files;
+mod forged;
 mod format;
 mod help;
 mod import;

@@ -161,14 +161,6 @@ fn new_passphrase(term: &mut Terminal, passphrase: &str) {
     term.answer_hidden("Repeat the new passphrase: ", passphrase);
 }
 
-fn public_key(sb: &Sandbox) -> String {
-    fs::read_to_string(sb.identity_path())
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
-        .expect("a public key")
-}
-
 /// The block whose first line starts with `first`.
 fn block<'a>(blocks: &'a [Vec<String>], first: &str) -> &'a [String] {
     blocks

@@ -17,28 +17,6 @@ use crate::common::*;
 use secrets::vault::Identity;
 use secrets::vault::crypto::{self, DataKey};
 
-/// The public key in a sandbox's identity file.
-fn public_key(sb: &Sandbox) -> String {
-    std::fs::read_to_string(sb.identity_path())
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))
-        .expect("a public key comment")
-        .to_owned()
-}
-
-/// Runs the binary in `sb` with `args` and `stdin` piped in.
-fn run(sb: &Sandbox, args: &[&str], stdin: &str) -> Output {
-    let out = sb
-        .cmd()
-        .args(args)
-        .write_stdin(stdin.as_bytes())
-        .output()
-        .unwrap();
-    assert_no_panic(&out);
-    out
-}
-
 /// Spawns `secrets create NAME` in `sb`; the value is written to its stdin
 /// later (`release`), so that several can start at once.
 fn spawn_create(sb: &Sandbox, name: &str) -> Child {
@@ -54,42 +32,6 @@ fn spawn_create(sb: &Sandbox, name: &str) -> Child {
 fn release(child: &mut Child, value: &str) {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(value.as_bytes()).unwrap();
-}
-
-/// Asserts that `out` failed with `code` and said why in one `error:` line
-/// (hints aside), printing nothing on stdout. Returns that line.
-fn one_error(out: &Output, code: i32, what: &str) -> String {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{what}: stderr:\n{err}");
-    assert!(out.stdout.is_empty(), "{what}: stdout: {}", stdout(out));
-    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
-    assert_eq!(errors.len(), 1, "{what}: stderr:\n{err}");
-    assert!(
-        err.lines()
-            .all(|l| l.starts_with("error: ") || l.starts_with("hint: ")),
-        "{what}: stderr:\n{err}"
-    );
-    errors[0].to_owned()
-}
-
-/// The vault id and wrapped data key, read with SQL.
-fn wrapped_key(schema: &PgSchema) -> (String, Vec<u8>) {
-    let row = schema
-        .client()
-        .query_one("SELECT vault_id, data_key FROM vault", &[])
-        .unwrap();
-    (row.get(0), row.get(1))
-}
-
-/// Every secret's row: name, sealing, ciphertext.
-fn sealed_rows(schema: &PgSchema) -> Vec<(String, String, Vec<u8>)> {
-    schema
-        .client()
-        .query("SELECT name, sealing, ciphertext FROM secrets", &[])
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect()
 }
 
 /// Commands that need an existing vault, with their stdin and the exit
@@ -584,7 +526,7 @@ fn two_devboxes_share_a_vault_until_one_is_removed() {
 
     // What B could open before its removal: the data key of the day.
     let b_identity = Identity::load(&b.identity_path()).unwrap();
-    let (vault_id, wrapped) = wrapped_key(&schema);
+    let (vault_id, wrapped) = schema.wrapped_key();
     let (old_key, _) = DataKey::unwrap(&b_identity, &vault_id, &wrapped).unwrap();
 
     let out = run(&a, &["recipients", "remove", &b_key], "");
@@ -609,12 +551,12 @@ fn two_devboxes_share_a_vault_until_one_is_removed() {
 
     // B can open neither the new data key nor any stored value, even with
     // the data key it had.
-    let (same_id, wrapped) = wrapped_key(&schema);
+    let (same_id, wrapped) = schema.wrapped_key();
     assert_eq!(same_id, vault_id);
     assert!(DataKey::unwrap(&b_identity, &vault_id, &wrapped).is_err());
     let a_identity = Identity::load(&a.identity_path()).unwrap();
     let (new_key, _) = DataKey::unwrap(&a_identity, &vault_id, &wrapped).unwrap();
-    let rows = sealed_rows(&schema);
+    let rows = schema.sealed_rows();
     assert_eq!(rows.len(), 2);
     for (name, sealing, ciphertext) in rows {
         match sealing.as_str() {

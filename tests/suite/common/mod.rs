@@ -345,6 +345,44 @@ pub fn open_db(path: &Path) -> rusqlite::Connection {
     conn
 }
 
+/// The public key in a sandbox's identity file.
+pub fn public_key(sb: &Sandbox) -> String {
+    std::fs::read_to_string(sb.identity_path())
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .expect("a public key comment")
+        .to_owned()
+}
+
+/// Runs the binary in `sb` with `args` and `stdin` piped in.
+pub fn run(sb: &Sandbox, args: &[&str], stdin: &str) -> Output {
+    let out = sb
+        .cmd()
+        .args(args)
+        .write_stdin(stdin.as_bytes())
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    out
+}
+
+/// Asserts that `out` failed with `code` and said why in one `error:` line
+/// (hints aside), printing nothing on stdout. Returns that line.
+pub fn one_error(out: &Output, code: i32, what: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{what}: stderr:\n{err}");
+    assert!(out.stdout.is_empty(), "{what}: stdout: {}", stdout(out));
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "{what}: stderr:\n{err}");
+    assert!(
+        err.lines()
+            .all(|l| l.starts_with("error: ") || l.starts_with("hint: ")),
+        "{what}: stderr:\n{err}"
+    );
+    errors[0].to_owned()
+}
+
 /// Asserts that `out`, an `exec ... -- touch MARKER` run, was refused before
 /// the program ran: exit 125, an `error:` line, no panic, no marker, nothing
 /// on stdout, and none of `values` in stderr. Returns stderr.

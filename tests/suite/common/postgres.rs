@@ -1,9 +1,9 @@
-//! PostgreSQL for the tests of a team's vault (`team.rs`): the server to
-//! use (`SECRETS_TEST_PG`, else the local one CI starts), whether it
-//! answers, and a fresh schema per test (`PgSchema`), dropped when the test
-//! ends, so that no test sees what an earlier run left. Tests reach the
-//! database through their own connection (`PgSchema::client`) to forge
-//! rows and check state. Not for assertions about behaviour.
+//! PostgreSQL for the tests of a team's vault (`team.rs`, `forged.rs`):
+//! the server to use (`SECRETS_TEST_PG`, else the local one CI starts),
+//! whether it answers, and a fresh schema per test (`PgSchema`), dropped
+//! when the test ends, so that no test sees what an earlier run left. Tests
+//! reach the database through their own connection (`PgSchema::client`) to
+//! forge rows and check state. Not for assertions about behaviour.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -128,6 +128,28 @@ impl PgSchema {
         row.try_get::<_, i64>(0)
             .or_else(|_| row.try_get::<_, i32>(0).map(i64::from))
             .unwrap_or_else(|e| panic!("{sql}: not a number: {e}"))
+    }
+
+    /// The vault id and wrapped data key.
+    pub fn wrapped_key(&self) -> (String, Vec<u8>) {
+        let row = self
+            .client()
+            .query_one("SELECT vault_id, data_key FROM vault", &[])
+            .unwrap();
+        (row.get(0), row.get(1))
+    }
+
+    /// Every secret's row: name, sealing, ciphertext, by name.
+    pub fn sealed_rows(&self) -> Vec<(String, String, Vec<u8>)> {
+        self.client()
+            .query(
+                "SELECT name, sealing, ciphertext FROM secrets ORDER BY name",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
     }
 
     /// Every row of every table of the vault, as text, to compare states.
