@@ -49,14 +49,15 @@ impl Run for RecipientsArgs {
             RecipientsAction::Verify => {
                 let mut vault = Vault::open(&paths.vault)?;
                 let identity = Identity::load(&paths.identity)?;
+                // A change found is noted as it is verified.
                 let checked = vault.verify_trust(&identity)?;
-                report(&checked, "verified")
+                report(&checked, "verified", false)
             }
             RecipientsAction::Accept => {
                 let mut vault = Vault::open(&paths.vault)?;
                 let identity = Identity::load(&paths.identity)?;
                 let checked = vault.accept_trust(&identity)?;
-                report(&checked, "accepted")
+                report(&checked, "accepted", true)
             }
         }
     }
@@ -108,18 +109,19 @@ fn list(vault: &mut Vault, identity: &Path) -> Result<()> {
 }
 
 /// What `verify` or `accept` now trusts: the recipients on stdout, one per
-/// line; what changed since this machine last trusted the vault on stderr.
-fn report(checked: &Checked, verb: &str) -> Result<()> {
+/// line; with `changes`, what changed since this machine last trusted the
+/// vault, on stderr.
+fn report(checked: &Checked, verb: &str, changes: bool) -> Result<()> {
     let mut text = String::new();
     for key in &checked.recipients {
         text.push_str(&output::printable(key));
         text.push('\n');
     }
     output::stdout(&text)?;
-    if checked.key_changed {
+    if changes && checked.key_changed {
         output::note("the data key is not the one this machine trusted before");
     }
-    if let Some(change) = checked.change.as_ref().filter(|c| !c.is_empty()) {
+    if let Some(change) = checked.change.as_ref().filter(|c| changes && !c.is_empty()) {
         output::note(&format!(
             "since this machine last trusted the vault: {}",
             output::printable(&change.describe())

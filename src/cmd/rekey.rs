@@ -34,6 +34,10 @@ impl Run for RekeyArgs {
         }
         let mut vault = Vault::open(&paths.vault)?;
         let (identity, passphrase) = Identity::unlock(&paths.identity)?;
+        // Before the identity changes: a vault this machine would refuse
+        // (recipients or data key not what it verified) is refused now,
+        // with the identity as it was.
+        vault.verify_trust(&identity)?;
         let recipients = vault.recipient_texts()?;
         let current = identity.recipient().to_string();
         let uses_only_current =

@@ -261,7 +261,7 @@ impl DataKey {
                     "cannot decrypt secret '{name}': the ciphertext is damaged, or was sealed for another secret or vault"
                 ),
             )
-            .with_hint("the vault file was altered; update the secret to store a fresh value")
+            .with_hint("the vault was altered; update the secret to store a fresh value")
             .into());
         };
         Ok(SecretValue::new(plain)?)
@@ -450,7 +450,7 @@ pub fn open_with_age(
             FAILED,
             format!("secret '{name}' holds a value sealed for another secret or vault; refusing to use it"),
         )
-        .with_hint("the vault file was altered; update the secret to store a fresh value")
+        .with_hint("the vault was altered; update the secret to store a fresh value")
         .into());
     };
     Ok(SecretValue::new(Zeroizing::new(value.to_vec()))?)

@@ -540,7 +540,7 @@ fn a_ciphertext_moved_to_another_name_or_vault_is_never_injected() {
     let refusal = refused(&sb, &schema, &["exec"], "");
     assert_eq!(
         refusal.hint(),
-        "the vault file was altered; update the secret to store a fresh value"
+        "the vault was altered; update the secret to store a fresh value"
     );
     let out = run(&sb, &["update", "OTHER"], "other-value-fresh");
     assert_success(&out, "update OTHER");
@@ -796,7 +796,8 @@ fn a_recipient_added_to_a_vault_file_gets_nothing_sealed_to_it() {
             "error: the vault's recipients changed since this machine last verified them: added {forged}; nothing was sealed"
         )
     );
-    for args in [vec!["exec"], vec!["recipients", "verify"]] {
+    let identity_before = std::fs::read(sb.identity_path()).unwrap();
+    for args in [vec!["exec"], vec!["recipients", "verify"], vec!["rekey"]] {
         let refusal = refused_anywhere(&sb, &args, "");
         assert_eq!(
             refusal.error,
@@ -807,6 +808,8 @@ fn a_recipient_added_to_a_vault_file_gets_nothing_sealed_to_it() {
         );
     }
     assert_eq!(rows(&db), before);
+    // `rekey` refused before it made a new key: the identity is as it was.
+    assert_eq!(std::fs::read(sb.identity_path()).unwrap(), identity_before);
     let wrapped: Vec<u8> = db
         .query_row("SELECT data_key FROM vault", [], |r| r.get(0))
         .unwrap();
