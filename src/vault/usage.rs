@@ -69,16 +69,16 @@ impl PendingRun {
         connected: Option<Connected>,
     ) -> Result<PendingRun> {
         let every = chosen.everything && !chosen.secrets.is_empty();
-        let mut names: Vec<String> = chosen.secrets.iter().map(|u| u.name.clone()).collect();
-        if every {
-            // As a file vault's log spells out a run of every secret.
-            names.sort_by_key(|name| name.to_ascii_lowercase());
-        }
         if let Some(Connected {
             mut vault,
             cached_at,
         }) = connected
         {
+            let mut names: Vec<String> = chosen.secrets.iter().map(|u| u.name.clone()).collect();
+            if every {
+                // As a file vault's log spells out a run of every secret.
+                names.sort_by_cached_key(|name| name.to_ascii_lowercase());
+            }
             let cached_at = cached_at
                 .as_ref()
                 .map(|(id, version)| (id.as_str(), *version));
@@ -101,7 +101,7 @@ impl PendingRun {
         let names = if every {
             vec![EVERY_SECRET.to_owned()]
         } else {
-            names
+            chosen.secrets.iter().map(|u| u.name.clone()).collect()
         };
         let run = Run {
             id: random::token(20)?,
