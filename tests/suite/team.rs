@@ -900,6 +900,48 @@ fn a_vault_with_a_newer_schema_is_refused_untouched() {
 }
 
 #[test]
+fn a_vault_of_the_first_schema_is_migrated_by_the_first_command_that_opens_it() {
+    if !can_run_pg() {
+        return;
+    }
+    let schema = PgSchema::new();
+    let sb = Sandbox::with_vault(&schema.url());
+    sb.init();
+    sb.create("TOKEN", "token-value");
+    assert_eq!(sb.value_of("TOKEN"), b"token-value");
+    // As the first schema left it: no commitment, no version counter.
+    schema
+        .client()
+        .batch_execute(
+            "ALTER TABLE vault DROP COLUMN commitment;
+             ALTER TABLE vault DROP COLUMN version;
+             UPDATE vault SET schema_version = 1;",
+        )
+        .unwrap();
+    // exec's one-statement read does not fit the old tables: it opens the
+    // vault as other commands do, which migrates it.
+    let out = run(&sb, &["exec", "--", "sh", "-c", "printf %s \"$TOKEN\""], "");
+    assert_success(&out, "exec on a vault of schema 1");
+    assert_eq!(stdout(&out), "[MASKED:TOKEN]");
+    assert_eq!(
+        schema.number("SELECT schema_version FROM vault"),
+        i64::from(secrets::vault::store::postgres::SCHEMA_VERSION)
+    );
+    assert_eq!(
+        schema.number("SELECT count(*) FROM vault WHERE version >= 0"),
+        1
+    );
+    // A write that opens the data key commits to the recipients again.
+    let out = run(&sb, &["rename", "TOKEN", "RENAMED"], "");
+    assert_success(&out, "rename after the migration");
+    assert_eq!(
+        schema.number("SELECT count(*) FROM vault WHERE commitment IS NOT NULL"),
+        1
+    );
+    assert_eq!(sb.value_of("RENAMED"), b"token-value");
+}
+
+#[test]
 fn a_password_in_the_url_never_shows() {
     if !can_run_pg() {
         return;

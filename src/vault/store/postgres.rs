@@ -249,22 +249,25 @@ impl PgStore {
              )
              SELECT (SELECT id FROM logged) FROM unsynced"
         );
-        let row = self
-            .client
-            .query_typed_one(
-                &statement,
-                &[
-                    (&time_ms, Type::INT8),
-                    (&names_json, Type::TEXT),
-                    (&program, Type::TEXT),
-                    (&host, Type::TEXT),
-                    (&lower, Type::TEXT_ARRAY),
-                    (&cached_id, Type::TEXT),
-                    (&cached_version, Type::INT8),
-                ],
-            )
-            .map_err(|e| explain(e, &self.shown))?;
-        get(&row, 0, Table::Events)
+        let row = self.client.query_typed_one(
+            &statement,
+            &[
+                (&time_ms, Type::INT8),
+                (&names_json, Type::TEXT),
+                (&program, Type::TEXT),
+                (&host, Type::TEXT),
+                (&lower, Type::TEXT_ARRAY),
+                (&cached_id, Type::TEXT),
+                (&cached_version, Type::INT8),
+            ],
+        );
+        match row {
+            Ok(row) => get(&row, 0, Table::Events),
+            // A vault of an older schema (no version counter yet) than the
+            // cache was taken of: stale, and the read that follows migrates.
+            Err(e) if cached.is_some() && e.code() == Some(&SqlState::UNDEFINED_COLUMN) => Ok(None),
+            Err(e) => Err(explain(e, &self.shown)),
+        }
     }
 
     /// Removes the log entry `log_run` made, for a program that could not
