@@ -22,7 +22,9 @@
 //!   `/` or `?` would otherwise end the user part early and be shown as a
 //!   host or database name.
 //! - The schema must be a plain identifier, and not one of PostgreSQL's own
-//!   (`pg_*`): it is put into `search_path` unquoted.
+//!   (`pg_*`). The store names it in every statement: no start-up
+//!   `options` are sent (no `search_path`), which a connection pooler such
+//!   as PgBouncer would refuse.
 //! - `connect_timeout` bounds each socket connection (all tokio-postgres
 //!   offers), not the TLS handshake and start-up that follow.
 //!
@@ -380,8 +382,7 @@ impl Target {
     }
 
     /// Opens one connection, trying each host in order: TLS per sslmode,
-    /// `search_path` set to the schema (and JIT off) at start-up, application_name
-    /// "secrets", the connect timeout (default 10 s). The password is handed
+    /// application_name "secrets", the connect timeout (default 10 s). The password is handed
     /// to the `postgres` crate, whose copy is freed, not zeroed, once the
     /// connection is made: nothing here can reach it.
     pub fn connect(&self) -> Result<postgres::Client> {
@@ -474,12 +475,6 @@ impl Target {
             .user(&self.user)
             .dbname(&self.dbname)
             .application_name(&self.application_name)
-            // The schema is a plain identifier (checked when parsed): no
-            // quoting is needed, and setting it here costs no round trip.
-            // No JIT: a vault's statements are small, and compiling one
-            // (which the planner may decide for a 10,000-row list) costs
-            // far more than it saves.
-            .options(&format!("-c search_path={} -c jit=off", self.schema))
             .ssl_mode(self.postgres_ssl_mode(use_tls));
         if let Some(timeout) = self.connect_timeout {
             config.connect_timeout(timeout);
@@ -2170,15 +2165,16 @@ mod tests {
         }
 
         #[test]
-        fn search_path_and_application_name_are_set_at_start_up() {
+        fn application_name_is_set_and_no_start_up_options_are_sent() {
             let Some(server) = server() else { return };
             let mut client = server
                 .connect("schema=pgc_test_path&sslmode=disable")
                 .unwrap();
-            assert_eq!(show(&mut client, "search_path"), "pgc_test_path");
+            // The server's default: the schema is named in each statement
+            // instead, so that a pooler (which refuses `options`) works.
+            assert_eq!(show(&mut client, "search_path"), "\"$user\", public");
             assert_eq!(show(&mut client, "application_name"), "secrets");
             let mut client = server.connect("application_name=other").unwrap();
-            assert_eq!(show(&mut client, "search_path"), "secrets");
             assert_eq!(show(&mut client, "application_name"), "other");
         }
 

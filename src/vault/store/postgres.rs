@@ -30,7 +30,7 @@ use postgres::{Client, IsolationLevel, Transaction};
 /// shipped: add one. `vault.schema_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
     // 1: the file vault's tables as of its schema 6.
-    "CREATE TABLE vault (
+    "CREATE TABLE @vault (
          singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
          schema_version INTEGER NOT NULL,
          vault_id TEXT NOT NULL,
@@ -38,12 +38,12 @@ const MIGRATIONS: &[&str] = &[
          data_key BYTEA,
          all_used_time_ms BIGINT
      );
-     CREATE TABLE recipients (
+     CREATE TABLE @recipients (
          recipient TEXT PRIMARY KEY,
          add_time_ms BIGINT NOT NULL,
          comment TEXT
      );
-     CREATE TABLE secrets (
+     CREATE TABLE @secrets (
          id TEXT PRIMARY KEY,
          name TEXT NOT NULL,
          ciphertext BYTEA NOT NULL,
@@ -53,8 +53,8 @@ const MIGRATIONS: &[&str] = &[
          update_time_ms BIGINT NOT NULL,
          last_used_time_ms BIGINT
      );
-     CREATE UNIQUE INDEX secrets_name ON secrets (lower(name));
-     CREATE TABLE events (
+     CREATE UNIQUE INDEX secrets_name ON @secrets (lower(name));
+     CREATE TABLE @events (
          id BIGSERIAL PRIMARY KEY,
          time_ms BIGINT NOT NULL,
          action TEXT NOT NULL,
@@ -66,27 +66,56 @@ const MIGRATIONS: &[&str] = &[
     // 2: the commitment of the file vault's schema 7 (`trust`), and a
     // version counter every write bumps, which exec's cache is checked
     // against.
-    "ALTER TABLE vault ADD COLUMN commitment BYTEA;
-     ALTER TABLE vault ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
+    "ALTER TABLE @vault ADD COLUMN commitment BYTEA;
+     ALTER TABLE @vault ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
-/// Metadata columns in `meta_from_row`'s order (see the file store's).
+/// Metadata columns in `meta_from_row`'s order (see the file store's). The
+/// vault's one time is a scalar subquery, not a join: joined, the planner
+/// guesses thousands of vault rows before the table is analyzed, and would
+/// compile (JIT) a 10,000-secret list for 150 ms.
 const SELECT_META: &str = "
     SELECT s.id, s.name, s.description, s.create_time_ms, s.update_time_ms,
-           CASE WHEN v.all_used_time_ms >= s.create_time_ms
-                 AND v.all_used_time_ms > COALESCE(s.last_used_time_ms, 0)
-                THEN v.all_used_time_ms ELSE s.last_used_time_ms END
-    FROM secrets s CROSS JOIN vault v";
+           CASE WHEN v.all_used >= s.create_time_ms
+                 AND v.all_used > COALESCE(s.last_used_time_ms, 0)
+                THEN v.all_used ELSE s.last_used_time_ms END
+    FROM @secrets s, (SELECT (SELECT all_used_time_ms FROM @vault) AS all_used) v";
 
 /// Names sort as the file vault sorts them: in any case, byte by byte.
 const BY_NAME: &str = "lower(s.name) COLLATE \"C\"";
 
+/// Where a vault's tables are. Statements here name them `@vault`,
+/// `@recipients`, `@secrets` and `@events`; `qualify` puts the schema in
+/// front of each. Nothing relies on `search_path`: a connection pooler
+/// (PgBouncer) does not carry one from the client to the server.
+struct Schema {
+    quoted: String,
+}
+
+impl Schema {
+    fn of(target: &Target) -> Schema {
+        Schema {
+            quoted: quote_identifier(target.schema()),
+        }
+    }
+
+    fn qualify(&self, sql: &str) -> String {
+        let mut qualified = sql.to_owned();
+        for table in ["vault", "recipients", "secrets", "events"] {
+            qualified =
+                qualified.replace(&format!("@{table}"), &format!("{}.{table}", self.quoted));
+        }
+        qualified
+    }
+}
+
 /// An open connection to a PostgreSQL vault.
 pub struct PgStore {
     client: Client,
+    schema: Schema,
     shown: String,
     /// Read with the schema version as the connection opens.
     vault_id: String,
@@ -100,6 +129,7 @@ impl PgStore {
     pub fn connect(target: &Target) -> Result<PgStore> {
         let mut store = PgStore {
             client: target.connect()?,
+            schema: Schema::of(target),
             shown: target.shown(),
             vault_id: String::new(),
             read_for_exec: None,
@@ -127,12 +157,14 @@ impl PgStore {
     /// too, if missing). Returns `false`, changing nothing, if a vault is
     /// there already.
     pub fn create(target: &Target, new: &NewVault<'_>) -> Result<bool> {
-        create_with(target, |tx, shown| {
+        create_with(target, |tx, shown, schema| {
             let now = clock::now_ms();
             tx.execute(
-                "INSERT INTO vault
+                &schema.qualify(
+                    "INSERT INTO @vault
                      (singleton, schema_version, vault_id, create_time_ms, data_key, commitment)
                  VALUES (1, $1, $2, $3, $4, $5)",
+                ),
                 &[
                     &SCHEMA_VERSION,
                     &new.vault_id,
@@ -143,7 +175,7 @@ impl PgStore {
             )
             .map_err(|e| explain(e, shown))?;
             tx.execute(
-                "INSERT INTO recipients (recipient, add_time_ms) VALUES ($1, $2)",
+                &schema.qualify("INSERT INTO @recipients (recipient, add_time_ms) VALUES ($1, $2)"),
                 &[&new.recipient, &now],
             )
             .map_err(|e| explain(e, shown))?;
@@ -156,7 +188,9 @@ impl PgStore {
     /// transaction as its rows, so a failure leaves nothing behind. Returns
     /// `false`, changing nothing, if a vault is there already.
     pub fn create_from_image(target: &Target, image: &VaultImage) -> Result<bool> {
-        create_with(target, |tx, shown| insert_image(tx, image, shown))
+        create_with(target, |tx, shown, schema| {
+            insert_image(tx, image, shown, schema)
+        })
     }
 
     /// A read-only transaction in which every statement sees one state of
@@ -172,6 +206,7 @@ impl PgStore {
         Ok(Box::new(PgRows {
             tx: Conn::Tx(tx),
             shown: &self.shown,
+            schema: &self.schema,
         }))
     }
 
@@ -183,6 +218,7 @@ impl PgStore {
         Ok(Box::new(PgRows {
             tx: Conn::Auto(&mut self.client),
             shown: &self.shown,
+            schema: &self.schema,
         }))
     }
 
@@ -193,11 +229,17 @@ impl PgStore {
             .map_err(|e| explain(e, &self.shown))?;
         // Takes the vault row's lock, and tells exec's caches on every
         // machine that what they hold is stale (if this commits).
-        tx.execute("UPDATE vault SET version = version + 1", &[])
-            .map_err(|e| explain(e, &self.shown))?;
+        tx.execute(
+            &self
+                .schema
+                .qualify("UPDATE @vault SET version = version + 1"),
+            &[],
+        )
+        .map_err(|e| explain(e, &self.shown))?;
         Ok(Box::new(PgRows {
             tx: Conn::Tx(tx),
             shown: &self.shown,
+            schema: &self.schema,
         }))
     }
 
@@ -228,20 +270,20 @@ impl PgStore {
         // Only the tables this run touches: each first use of a table costs
         // a fresh server process a catalog read.
         let touch = if every {
-            "UPDATE vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)
+            "UPDATE @vault SET all_used_time_ms = GREATEST(COALESCE(all_used_time_ms, 0), $1)
              WHERE EXISTS (SELECT 1 FROM current)"
         } else {
-            "UPDATE secrets SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
+            "UPDATE @secrets SET last_used_time_ms = GREATEST(COALESCE(last_used_time_ms, 0), $1)
              WHERE lower(name) = ANY($5) AND EXISTS (SELECT 1 FROM current)"
         };
         // One statement: one round trip, one transaction. Not waiting for
         // the server's disk: a record of use, not a change to the vault.
         let statement = format!(
             "WITH current AS (
-                 SELECT 1 FROM vault
+                 SELECT 1 FROM @vault
                  WHERE $6::text IS NULL OR (vault_id = $6 AND version = $7)
              ), logged AS (
-                 INSERT INTO events (time_ms, action, names, program, host)
+                 INSERT INTO @events (time_ms, action, names, program, host)
                  SELECT $1, 'exec', $2, $3, $4 FROM current RETURNING id
              ), touched AS ({touch}
              ), unsynced AS (
@@ -250,7 +292,7 @@ impl PgStore {
              SELECT (SELECT id FROM logged) FROM unsynced"
         );
         let row = self.client.query_typed_one(
-            &statement,
+            &self.schema.qualify(&statement),
             &[
                 (&time_ms, Type::INT8),
                 (&names_json, Type::TEXT),
@@ -275,7 +317,9 @@ impl PgStore {
     pub fn unlog_run(&mut self, event_id: i64) -> Result<()> {
         self.client
             .execute_typed(
-                "DELETE FROM events WHERE id = $1 AND action = 'exec'",
+                &self
+                    .schema
+                    .qualify("DELETE FROM @events WHERE id = $1 AND action = 'exec'"),
                 &[(&event_id, Type::INT8)],
             )
             .map_err(|e| explain(e, &self.shown))?;
@@ -292,6 +336,7 @@ impl PgStore {
     pub fn connect_only(target: &Target, vault_id: &str) -> Result<PgStore> {
         Ok(PgStore {
             client: target.connect()?,
+            schema: Schema::of(target),
             shown: target.shown(),
             vault_id: vault_id.to_owned(),
             read_for_exec: None,
@@ -305,6 +350,7 @@ impl PgStore {
     pub fn connect_for_exec(target: &Target) -> Result<PgStore> {
         let mut store = PgStore {
             client: target.connect()?,
+            schema: Schema::of(target),
             shown: target.shown(),
             vault_id: String::new(),
             read_for_exec: None,
@@ -341,13 +387,15 @@ impl PgStore {
     /// (`ReadForExec::damage`, reported when read).
     fn read_everything(&mut self) -> Result<ReadForExec, postgres::Error> {
         let rows = self.client.query_typed(
-            "SELECT 0, v.vault_id, NULL, NULL, v.data_key, v.commitment, v.schema_version,
+            &self.schema.qualify(
+                "SELECT 0, v.vault_id, NULL, NULL, v.data_key, v.commitment, v.schema_version,
                     v.version
-             FROM vault v
+             FROM @vault v
              UNION ALL SELECT 1, r.recipient, NULL, NULL, NULL, NULL, NULL, NULL
-             FROM recipients r
+             FROM @recipients r
              UNION ALL SELECT 2, s.id, s.name, s.sealing, s.ciphertext, NULL, NULL, NULL
-             FROM secrets s",
+             FROM @secrets s",
+            ),
             &[],
         )?;
         let mut read = ReadForExec::default();
@@ -363,7 +411,12 @@ impl PgStore {
     fn schema_version(&mut self) -> Result<(i32, String)> {
         let row = self
             .client
-            .query_typed_opt("SELECT schema_version, vault_id FROM vault", &[])
+            .query_typed_opt(
+                &self
+                    .schema
+                    .qualify("SELECT schema_version, vault_id FROM @vault"),
+                &[],
+            )
             .map_err(|e| explain(e, &self.shown))?;
         let row = row.ok_or_else(|| Damage::missing_row(Table::Vault))?;
         Ok((get(&row, 0, Table::Vault)?, get(&row, 1, Table::Vault)?))
@@ -374,16 +427,20 @@ impl PgStore {
     fn migrate(&mut self) -> Result<()> {
         let shown = self.shown.clone();
         let mut tx = self.client.transaction().map_err(|e| explain(e, &shown))?;
+        let schema = &self.schema;
         let row = tx
-            .query_one("SELECT schema_version FROM vault FOR UPDATE", &[])
+            .query_one(
+                &schema.qualify("SELECT schema_version FROM @vault FOR UPDATE"),
+                &[],
+            )
             .map_err(|e| explain(e, &shown))?;
         let from: i32 = get(&row, 0, Table::Vault)?;
         for (index, step) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
-            tx.batch_execute(step)
+            tx.batch_execute(&schema.qualify(step))
                 .with_context(|| format!("cannot upgrade the vault to schema {}", index + 1))?;
         }
         tx.execute(
-            "UPDATE vault SET schema_version = $1 WHERE schema_version < $1",
+            &schema.qualify("UPDATE @vault SET schema_version = $1 WHERE schema_version < $1"),
             &[&SCHEMA_VERSION],
         )
         .map_err(|e| explain(e, &shown))?;
@@ -396,40 +453,54 @@ impl PgStore {
 /// `false`, changing nothing, if a vault is there already.
 fn create_with(
     target: &Target,
-    fill: impl FnOnce(&mut Transaction<'_>, &str) -> Result<()>,
+    fill: impl FnOnce(&mut Transaction<'_>, &str, &Schema) -> Result<()>,
 ) -> Result<bool> {
     let shown = target.shown();
+    let schema = Schema::of(target);
     let mut client = target.connect()?;
     let mut tx = client.transaction().map_err(|e| explain(e, &shown))?;
-    let schema = quote_identifier(target.schema());
-    // Two machines creating the same vault at once: one waits here.
+    // Two machines creating the same vault at once: one waits here. (The
+    // name is a plain identifier, checked when the URL was read.)
     tx.batch_execute(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {schema};
-         SELECT pg_advisory_xact_lock(hashtext('secrets vault ' || current_schema()));"
+        "CREATE SCHEMA IF NOT EXISTS {quoted};
+         SELECT pg_advisory_xact_lock(hashtext('secrets vault {name}'));",
+        quoted = schema.quoted,
+        name = target.schema(),
     ))
     .map_err(|e| explain(e, &shown))?;
     let row = tx
-        .query_one("SELECT to_regclass('vault') IS NOT NULL", &[])
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[&schema.qualify("@vault")],
+        )
         .map_err(|e| explain(e, &shown))?;
     let exists: bool = get(&row, 0, Table::Vault)?;
     if exists {
         return Ok(false);
     }
     for step in MIGRATIONS {
-        tx.batch_execute(step).map_err(|e| explain(e, &shown))?;
+        tx.batch_execute(&schema.qualify(step))
+            .map_err(|e| explain(e, &shown))?;
     }
-    fill(&mut tx, &shown)?;
+    fill(&mut tx, &shown, &schema)?;
     tx.commit().map_err(|e| explain(e, &shown))?;
     Ok(true)
 }
 
 /// Writes `image` into a vault whose tables are empty.
-fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Result<()> {
+fn insert_image(
+    tx: &mut Transaction<'_>,
+    image: &VaultImage,
+    shown: &str,
+    schema: &Schema,
+) -> Result<()> {
     let vault = &image.vault;
     tx.execute_typed(
-        "INSERT INTO vault (singleton, schema_version, vault_id, create_time_ms, data_key,
+        &schema.qualify(
+            "INSERT INTO @vault (singleton, schema_version, vault_id, create_time_ms, data_key,
                             all_used_time_ms, commitment, version)
          VALUES (1, $1, $2, $3, $4, $5, $6, $7)",
+        ),
         &[
             (&SCHEMA_VERSION, Type::INT4),
             (&vault.vault_id, Type::TEXT),
@@ -445,7 +516,9 @@ fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Re
     .map_err(|e| explain(e, shown))?;
     for r in &image.recipients {
         tx.execute_typed(
-            "INSERT INTO recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)",
+            &schema.qualify(
+                "INSERT INTO @recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)",
+            ),
             &[
                 (&r.recipient, Type::TEXT),
                 (&r.add_time_ms, Type::INT8),
@@ -456,9 +529,11 @@ fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Re
     }
     for s in &image.secrets {
         tx.execute_typed(
-            "INSERT INTO secrets (id, name, ciphertext, sealing, description,
+            &schema.qualify(
+                "INSERT INTO @secrets (id, name, ciphertext, sealing, description,
                                   create_time_ms, update_time_ms, last_used_time_ms)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            ),
             &[
                 (&s.id, Type::TEXT),
                 (&s.name, Type::TEXT),
@@ -474,8 +549,10 @@ fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Re
     }
     for e in &image.events {
         tx.execute_typed(
-            "INSERT INTO events (time_ms, action, names, program, detail, host)
+            &schema.qualify(
+                "INSERT INTO @events (time_ms, action, names, program, detail, host)
              VALUES ($1, $2, $3, $4, $5, $6)",
+            ),
             &[
                 (&e.time_ms, Type::INT8),
                 (&e.action, Type::TEXT),
@@ -495,6 +572,7 @@ fn insert_image(tx: &mut Transaction<'_>, image: &VaultImage, shown: &str) -> Re
 struct PgRows<'c> {
     tx: Conn<'c>,
     shown: &'c str,
+    schema: &'c Schema,
 }
 
 /// Where `PgRows` sends its statements.
@@ -534,13 +612,13 @@ impl PgRows<'_> {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<postgres::Row>> {
         self.tx
-            .query_typed(sql, params)
+            .query_typed(&self.schema.qualify(sql), params)
             .map_err(|e| explain(e, self.shown))
     }
 
     fn execute(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<u64> {
         self.tx
-            .execute_typed(sql, params)
+            .execute_typed(&self.schema.qualify(sql), params)
             .map_err(|e| explain(e, self.shown))
     }
 
@@ -555,7 +633,7 @@ impl PgRows<'_> {
 impl Rows for PgRows<'_> {
     fn vault_id(&mut self) -> Result<String> {
         get(
-            &self.one("SELECT vault_id FROM vault", Table::Vault)?,
+            &self.one("SELECT vault_id FROM @vault", Table::Vault)?,
             0,
             Table::Vault,
         )
@@ -563,20 +641,23 @@ impl Rows for PgRows<'_> {
 
     fn wrapped_key(&mut self) -> Result<Option<Vec<u8>>> {
         get(
-            &self.one("SELECT data_key FROM vault", Table::Vault)?,
+            &self.one("SELECT data_key FROM @vault", Table::Vault)?,
             0,
             Table::Vault,
         )
     }
 
     fn set_wrapped_key(&mut self, wrapped: &[u8]) -> Result<()> {
-        self.execute("UPDATE vault SET data_key = $1", &[(&wrapped, Type::BYTEA)])?;
+        self.execute(
+            "UPDATE @vault SET data_key = $1",
+            &[(&wrapped, Type::BYTEA)],
+        )?;
         Ok(())
     }
 
     fn commitment(&mut self) -> Result<Option<Vec<u8>>> {
         get(
-            &self.one("SELECT commitment FROM vault", Table::Vault)?,
+            &self.one("SELECT commitment FROM @vault", Table::Vault)?,
             0,
             Table::Vault,
         )
@@ -584,7 +665,7 @@ impl Rows for PgRows<'_> {
 
     fn set_commitment(&mut self, commitment: &[u8]) -> Result<()> {
         self.execute(
-            "UPDATE vault SET commitment = $1",
+            "UPDATE @vault SET commitment = $1",
             &[(&commitment, Type::BYTEA)],
         )?;
         Ok(())
@@ -592,7 +673,7 @@ impl Rows for PgRows<'_> {
 
     fn recipients(&mut self) -> Result<Vec<PublicKey>> {
         let rows = self.query(
-            "SELECT recipient, comment FROM recipients ORDER BY add_time_ms, recipient COLLATE \"C\"",
+            "SELECT recipient, comment FROM @recipients ORDER BY add_time_ms, recipient COLLATE \"C\"",
             &[],
         )?;
         let table = Table::Recipients;
@@ -608,7 +689,7 @@ impl Rows for PgRows<'_> {
 
     fn add_recipient(&mut self, key: &PublicKey, time_ms: i64) -> Result<bool> {
         let inserted = self.execute(
-            "INSERT INTO recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)
+            "INSERT INTO @recipients (recipient, add_time_ms, comment) VALUES ($1, $2, $3)
              ON CONFLICT (recipient) DO NOTHING",
             &[
                 (&key.text, Type::TEXT),
@@ -618,7 +699,7 @@ impl Rows for PgRows<'_> {
         )?;
         if inserted == 0 && key.comment.is_some() {
             self.execute(
-                "UPDATE recipients SET comment = $2 WHERE recipient = $1 AND comment IS NULL",
+                "UPDATE @recipients SET comment = $2 WHERE recipient = $1 AND comment IS NULL",
                 &[(&key.text, Type::TEXT), (&key.comment, Type::TEXT)],
             )?;
         }
@@ -627,7 +708,7 @@ impl Rows for PgRows<'_> {
 
     fn remove_recipient(&mut self, text: &str) -> Result<()> {
         self.execute(
-            "DELETE FROM recipients WHERE recipient = $1",
+            "DELETE FROM @recipients WHERE recipient = $1",
             &[(&text, Type::TEXT)],
         )?;
         Ok(())
@@ -647,7 +728,7 @@ impl Rows for PgRows<'_> {
     }
 
     fn sealed(&mut self) -> Result<Vec<SealedSecret>> {
-        let rows = self.query("SELECT id, name, sealing, ciphertext FROM secrets", &[])?;
+        let rows = self.query("SELECT id, name, sealing, ciphertext FROM @secrets", &[])?;
         rows.iter()
             .map(|r| {
                 let table = Table::Secrets;
@@ -663,7 +744,7 @@ impl Rows for PgRows<'_> {
 
     fn sealed_by_id(&mut self, id: &str) -> Result<(Sealing, Vec<u8>)> {
         let rows = self.query(
-            "SELECT sealing, ciphertext FROM secrets WHERE id = $1",
+            "SELECT sealing, ciphertext FROM @secrets WHERE id = $1",
             &[(&id, Type::TEXT)],
         )?;
         let row = rows
@@ -674,15 +755,17 @@ impl Rows for PgRows<'_> {
     }
 
     fn has_secrets(&mut self) -> Result<bool> {
-        let row = self.one("SELECT EXISTS (SELECT 1 FROM secrets)", Table::Secrets)?;
+        let row = self.one("SELECT EXISTS (SELECT 1 FROM @secrets)", Table::Secrets)?;
         get(&row, 0, Table::Secrets)
     }
 
     fn insert(&mut self, row: &NewRow<'_>) -> Result<()> {
         let inserted = self.tx.execute_typed(
-            "INSERT INTO secrets
+            &self.schema.qualify(
+                "INSERT INTO @secrets
                  (id, name, ciphertext, sealing, description, create_time_ms, update_time_ms)
              VALUES ($1, $2, $3, 'age', $4, $5, $5)",
+            ),
             &[
                 (&row.id, Type::TEXT),
                 (&row.name, Type::TEXT),
@@ -708,7 +791,7 @@ impl Rows for PgRows<'_> {
         description: Option<&str>,
     ) -> Result<()> {
         self.execute(
-            "UPDATE secrets SET ciphertext = $2, sealing = 'age', update_time_ms = $3,
+            "UPDATE @secrets SET ciphertext = $2, sealing = 'age', update_time_ms = $3,
                  description = COALESCE($4, description)
              WHERE id = $1",
             &[
@@ -723,7 +806,7 @@ impl Rows for PgRows<'_> {
 
     fn set_description(&mut self, id: &str, description: &str) -> Result<()> {
         self.execute(
-            "UPDATE secrets SET description = $2 WHERE id = $1",
+            "UPDATE @secrets SET description = $2 WHERE id = $1",
             &[(&id, Type::TEXT), (&description, Type::TEXT)],
         )?;
         Ok(())
@@ -731,7 +814,7 @@ impl Rows for PgRows<'_> {
 
     fn reseal(&mut self, id: &str, sealing: Sealing, ciphertext: &[u8]) -> Result<()> {
         self.execute(
-            "UPDATE secrets SET ciphertext = $2, sealing = $3 WHERE id = $1",
+            "UPDATE @secrets SET ciphertext = $2, sealing = $3 WHERE id = $1",
             &[
                 (&id, Type::TEXT),
                 (&ciphertext, Type::BYTEA),
@@ -743,7 +826,9 @@ impl Rows for PgRows<'_> {
 
     fn rename(&mut self, id: &str, name: &str, ciphertext: &[u8]) -> Result<()> {
         let renamed = self.tx.execute_typed(
-            "UPDATE secrets SET name = $2, ciphertext = $3, sealing = 'key' WHERE id = $1",
+            &self.schema.qualify(
+                "UPDATE @secrets SET name = $2, ciphertext = $3, sealing = 'key' WHERE id = $1",
+            ),
             &[
                 (&id, Type::TEXT),
                 (&name, Type::TEXT),
@@ -760,13 +845,13 @@ impl Rows for PgRows<'_> {
     }
 
     fn delete(&mut self, id: &str) -> Result<()> {
-        self.execute("DELETE FROM secrets WHERE id = $1", &[(&id, Type::TEXT)])?;
+        self.execute("DELETE FROM @secrets WHERE id = $1", &[(&id, Type::TEXT)])?;
         Ok(())
     }
 
     fn record(&mut self, event: &NewEvent<'_>) -> Result<()> {
         self.execute(
-            "INSERT INTO events (time_ms, action, names, program, detail, host)
+            "INSERT INTO @events (time_ms, action, names, program, detail, host)
              VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 (&event.time_ms, Type::INT8),
@@ -782,7 +867,7 @@ impl Rows for PgRows<'_> {
 
     fn events(&mut self) -> Result<Vec<StoredEvent>> {
         let rows = self.query(
-            "SELECT time_ms, action, names, program, detail, host FROM events ORDER BY time_ms, id",
+            "SELECT time_ms, action, names, program, detail, host FROM @events ORDER BY time_ms, id",
             &[],
         )?;
         let table = Table::Events;
@@ -803,7 +888,7 @@ impl Rows for PgRows<'_> {
 
     fn image(&mut self) -> Result<VaultImage> {
         let row = self.one(
-            "SELECT vault_id, create_time_ms, data_key, all_used_time_ms, commitment FROM vault",
+            "SELECT vault_id, create_time_ms, data_key, all_used_time_ms, commitment FROM @vault",
             Table::Vault,
         )?;
         let table = Table::Vault;
@@ -815,7 +900,7 @@ impl Rows for PgRows<'_> {
             commitment: get(&row, 4, table)?,
         };
         let rows = self.query(
-            "SELECT recipient, add_time_ms, comment FROM recipients
+            "SELECT recipient, add_time_ms, comment FROM @recipients
              ORDER BY add_time_ms, recipient COLLATE \"C\"",
             &[],
         )?;
@@ -834,7 +919,7 @@ impl Rows for PgRows<'_> {
             &format!(
                 "SELECT s.id, s.name, s.ciphertext, s.sealing, s.description,
                         s.create_time_ms, s.update_time_ms, s.last_used_time_ms
-                 FROM secrets s ORDER BY {BY_NAME}"
+                 FROM @secrets s ORDER BY {BY_NAME}"
             ),
             &[],
         )?;
@@ -855,7 +940,7 @@ impl Rows for PgRows<'_> {
             })
             .collect::<Result<_>>()?;
         let rows = self.query(
-            "SELECT time_ms, action, names, program, detail, host FROM events ORDER BY id",
+            "SELECT time_ms, action, names, program, detail, host FROM @events ORDER BY id",
             &[],
         )?;
         let table = Table::Events;
@@ -885,14 +970,14 @@ impl Rows for PgRows<'_> {
         let Conn::Tx(tx) = &mut self.tx else {
             anyhow::bail!("a vault's rows are replaced only in a write");
         };
-        tx.batch_execute(
-            "DELETE FROM events;
-             DELETE FROM secrets;
-             DELETE FROM recipients;
-             DELETE FROM vault;",
-        )
+        tx.batch_execute(&self.schema.qualify(
+            "DELETE FROM @events;
+             DELETE FROM @secrets;
+             DELETE FROM @recipients;
+             DELETE FROM @vault;",
+        ))
         .map_err(|e| explain(e, self.shown))?;
-        insert_image(tx, image, self.shown)
+        insert_image(tx, image, self.shown, self.schema)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
