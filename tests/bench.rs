@@ -720,6 +720,29 @@ fn postgres() {
             base,
             &same_env,
         );
+        // Through a connection pooler in front of the same server, when
+        // SECRETS_BENCH_POOLER names one (e.g. PgBouncer's URL for the
+        // same database): no server process to start per connection.
+        if let Ok(pooler) = std::env::var("SECRETS_BENCH_POOLER") {
+            let url = format!("{pooler}?schema={}&sslmode=disable", sandbox.schema);
+            let mut same_env = |_| {
+                let mut command = direct("true");
+                command.envs(variables.iter().cloned());
+                command
+            };
+            let mut pooled = |_| sandbox.secrets(&url, &exec);
+            let [same_env, pooled]: [Vec<f64>; 2] =
+                time_together(RUNS, &mut [&mut same_env, &mut pooled])
+                    .try_into()
+                    .unwrap();
+            table.row(
+                &format!("{row} (cache current, through the pooler)"),
+                &n,
+                &pooled,
+                base,
+                &same_env,
+            );
+        }
         let value = value_file(sandbox.dir.path());
         let mut same_env = |_| {
             let mut command = direct("true");

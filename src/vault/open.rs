@@ -69,7 +69,7 @@ impl Vault {
         };
         let store = PgStore::connect_for_exec(target)?;
         Vault::over(
-            Store::Postgres(store),
+            Store::Postgres(Box::new(store)),
             Location::Postgres(Arc::clone(target)),
         )
     }
@@ -80,7 +80,7 @@ impl Vault {
 fn open_postgres(target: &Arc<Target>) -> Result<Vault> {
     let store = PgStore::connect(target)?;
     Vault::over(
-        Store::Postgres(store),
+        Store::Postgres(Box::new(store)),
         Location::Postgres(Arc::clone(target)),
     )
 }

@@ -133,7 +133,7 @@ fn from_cache(
         return Ok(None);
     };
     let store = PgStore::connect_only(target, snapshot.vault_id())?;
-    let vault = Vault::over(Store::Postgres(store), location.clone())?;
+    let vault = Vault::over(Store::Postgres(Box::new(store)), location.clone())?;
     chosen.connected = Some(Connected {
         vault,
         cached_at: Some((snapshot.vault_id().to_owned(), stamp.version())),

@@ -169,7 +169,7 @@ pub trait Rows {
 /// An open connection to where a vault's rows live.
 pub enum Store {
     Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
+    Postgres(Box<postgres::PgStore>),
 }
 
 impl Store {
