@@ -145,6 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal')
             [CompletionResult]::new('--pass-env', '--pass-env', [CompletionResultType]::ParameterName, 'With --clean-env, keep these inherited variables too (comma-separated or repeated)')
             [CompletionResult]::new('--env-prefix', '--env-prefix', [CompletionResultType]::ParameterName, 'Inject each secret as PREFIX followed by its name')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected')
             [CompletionResult]::new('--clean-env', '--clean-env', [CompletionResultType]::ParameterName, 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

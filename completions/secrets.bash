@@ -327,7 +327,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__exec)
-            opts="-h --vault --identity --only --except --mask --clean-env --pass-env --env-prefix --help"
+            opts="-h --vault --identity --only --except --mask --clean-env --pass-env --env-prefix --env --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +358,10 @@ _secrets() {
                     return 0
                     ;;
                 --env-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

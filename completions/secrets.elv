@@ -132,6 +132,7 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --mask 'Replace injected values in the program''s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal'
             cand --pass-env 'With --clean-env, keep these inherited variables too (comma-separated or repeated)'
             cand --env-prefix 'Inject each secret as PREFIX followed by its name'
+            cand --env 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected'
             cand --clean-env 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

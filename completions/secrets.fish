@@ -105,6 +105,7 @@ always\t'Mask both streams'
 never\t'Never mask: the program replaces secrets\' process'"
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env -d 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F

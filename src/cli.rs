@@ -4,6 +4,7 @@
 //! can be typed, and turns one parse error (a value typed on the command
 //! line) into our own refusal.
 
+use crate::exec::environment::Renamed;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -441,6 +442,10 @@ pub struct ExecArgs {
     /// Inject each secret as PREFIX followed by its name
     #[arg(long, value_name = "PREFIX")]
     pub env_prefix: Option<String>,
+    /// Inject secret SECRET as variable VAR (repeatable); without --only or
+    /// --except, only the secrets named this way are injected
+    #[arg(long = "env", value_name = "VAR=SECRET", value_parser = RenamedParser)]
+    pub env: Vec<Renamed>,
     /// The program and its arguments, run directly (no shell)
     #[arg(
         required = true,
@@ -449,6 +454,35 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<OsString>,
+}
+
+/// Reads `--env VAR=SECRET` (`Renamed::from_arg`). A refusal is a usage
+/// error (exit 2) that never repeats what was given: a value pasted where
+/// `VAR=SECRET` belongs must not end up in a log.
+#[derive(Clone)]
+struct RenamedParser;
+
+impl clap::builder::TypedValueParser for RenamedParser {
+    type Value = Renamed;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Renamed, clap::Error> {
+        let refused = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--env: {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| refused("VAR=SECRET is not UTF-8"))?;
+        Renamed::from_arg(text).map_err(|why| refused(&why))
+    }
 }
 
 /// When `exec` masks the program's output.

@@ -4,7 +4,7 @@
 use super::Run;
 use crate::cli::ExecArgs;
 use crate::config::Paths;
-use crate::exec::environment::{self, Environment, EnvironmentPlan};
+use crate::exec::environment::{self, Environment, EnvironmentPlan, Renamed};
 use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
@@ -13,16 +13,20 @@ use crate::vault::unsealed::StaleCache;
 use crate::vault::usage::PendingRun;
 use crate::vault::{Chosen, unseal};
 use anyhow::Result;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         // argv[0] only: arguments can hold secrets.
         let program = self.command[0].to_string_lossy();
+        let renamed = &self.env;
         // A PostgreSQL vault's secrets may come from exec's cache of it,
         // checked as the run is recorded: if it is stale, read them again.
-        let (chosen, pending) = match self.prepare(paths, &program, false) {
-            Err(error) if error.is::<StaleCache>() => self.prepare(paths, &program, true)?,
+        let (chosen, own_name, pending) = match self.prepare(paths, &program, renamed, false) {
+            Err(error) if error.is::<StaleCache>() => {
+                self.prepare(paths, &program, renamed, true)?
+            }
             prepared => prepared?,
         };
         let injections = &chosen.secrets;
@@ -30,8 +34,9 @@ impl Run for ExecArgs {
             clean: self.clean_env,
             pass: &self.pass_env,
             prefix: self.env_prefix.as_deref(),
+            renamed,
         };
-        let environment = match Environment::build(&plan, injections) {
+        let environment = match Environment::build(&plan, injections, &own_name) {
             Ok(environment) => environment,
             Err(error) => {
                 pending.failed();
@@ -90,26 +95,48 @@ impl ExecArgs {
     /// The chosen secrets, and the run recorded: just before the program
     /// starts, so that a run refused before it is not a use (one refused
     /// after it, or a program that cannot start, cancels it). With
-    /// `fresh`, a PostgreSQL vault is read without exec's cache.
-    fn prepare(&self, paths: &Paths, program: &str, fresh: bool) -> Result<(Chosen, PendingRun)> {
-        let mut chosen = self.decrypt(paths, fresh)?;
+    /// `fresh`, a PostgreSQL vault is read without exec's cache. Also says,
+    /// for each chosen secret, whether it goes in under its own name
+    /// (`environment::choose`).
+    fn prepare(
+        &self,
+        paths: &Paths,
+        program: &str,
+        renamed: &[Renamed],
+        fresh: bool,
+    ) -> Result<(Chosen, Vec<bool>, PendingRun)> {
+        let (mut chosen, own_name) = self.decrypt(paths, renamed, fresh)?;
         let connected = chosen.connected.take();
         let pending = PendingRun::begin(&paths.vault, program, &chosen, connected)?;
-        Ok((chosen, pending))
+        Ok((chosen, own_name, pending))
     }
 
     /// Decrypts the chosen secrets (`vault::unseal`: from exec's snapshot
     /// of the vault when it is current, else from the vault).
-    fn decrypt(&self, paths: &Paths, fresh: bool) -> Result<Chosen> {
+    fn decrypt(
+        &self,
+        paths: &Paths,
+        renamed: &[Renamed],
+        fresh: bool,
+    ) -> Result<(Chosen, Vec<bool>)> {
+        let own_name = RefCell::new(Vec::new());
         let choose = |names: &[&str]| {
-            let chosen = environment::select(names, &self.only, &self.except)?;
-            environment::refuse_reserved(names, &chosen, self.env_prefix.as_deref())?;
+            let (chosen, own) = environment::choose(names, &self.only, &self.except, renamed)?;
+            // Only what goes in under its stored name can be a reserved
+            // variable; under --env the variable was checked when parsed.
+            let under_own_name: Vec<usize> = chosen
+                .iter()
+                .zip(&own)
+                .filter_map(|(&index, &own)| own.then_some(index))
+                .collect();
+            environment::refuse_reserved(names, &under_own_name, self.env_prefix.as_deref())?;
+            *own_name.borrow_mut() = own;
             Ok(chosen)
         };
         let chosen = unseal::for_exec(&paths.vault, &paths.identity, choose, fresh)?;
         if chosen.opened_with_retired_key {
             super::note_opened_with_retired_key(&paths.vault);
         }
-        Ok(chosen)
+        Ok((chosen, own_name.into_inner()))
     }
 }

@@ -78,11 +78,87 @@ pub fn refuse_reserved(names: &[&str], chosen: &[usize], prefix: Option<&str>) -
     Err(Failure::new(EXEC_FAILED, message).with_hint(hint).into())
 }
 
+/// A secret injected under a variable name of the user's choosing
+/// (`exec --env VAR=SECRET`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renamed {
+    pub variable: String,
+    pub secret: String,
+}
+
+impl Renamed {
+    /// `VAR=SECRET`, as clap reads `--env` (a refusal is a usage error,
+    /// exit 2): VAR must be a name a secret could have (valid, not
+    /// reserved); SECRET is looked up when the vault is read.
+    pub fn from_arg(text: &str) -> Result<Renamed, String> {
+        let Some((variable, secret)) = text.split_once('=') else {
+            return Err(
+                "takes VAR=SECRET, e.g. --env DB_PASSWORD=PROD_DB_PASSWORD (what was given is \
+                 not repeated: it may be a value)"
+                    .to_owned(),
+            );
+        };
+        // Its message names a reserved name, never an invalid one.
+        let variable = SecretName::parse(variable).map_err(|e| e.message)?;
+        if !name::is_valid(secret) {
+            return Err(
+                "after '=' comes the name of a stored secret (what was given is not repeated: \
+                 it may be a value)"
+                    .to_owned(),
+            );
+        }
+        Ok(Renamed {
+            variable: variable.as_str().to_owned(),
+            secret: secret.to_owned(),
+        })
+    }
+}
+
+/// Which secrets `exec` injects: those `only` and `except` pick (every one
+/// when both are empty, unless `renamed` names some), and those `renamed`
+/// names, under their variables. Returns the positions in `names` of every
+/// secret to open, and for each whether it is also injected under its own
+/// name. A name in `renamed` that matches no secret is an error, as in
+/// `only`.
+pub fn choose(
+    names: &[&str],
+    only: &[String],
+    except: &[String],
+    renamed: &[Renamed],
+) -> Result<(Vec<usize>, Vec<bool>)> {
+    let by_name = if renamed.is_empty() || !only.is_empty() || !except.is_empty() {
+        select(names, only, except)?
+    } else {
+        Vec::new()
+    };
+    // Every secret picked by name goes in under it; those only mapped
+    // follow, under their variables alone.
+    let mut own_name = vec![true; by_name.len()];
+    let mut chosen = by_name;
+    for wanted in renamed {
+        let Some(index) = names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(&wanted.secret))
+        else {
+            return Err(Failure::not_found(&wanted.secret)
+                .with_hint("`secrets list` shows the names; nothing was run")
+                .into());
+        };
+        if !chosen.contains(&index) {
+            chosen.push(index);
+            own_name.push(false);
+        }
+    }
+    Ok((chosen, own_name))
+}
+
 /// How the program's environment is built from ours.
 pub struct EnvironmentPlan<'a> {
     pub clean: bool,
     pub pass: &'a [String],
     pub prefix: Option<&'a str>,
+    /// Secrets injected under variables of the user's choosing.
+    pub renamed: &'a [Renamed],
 }
 
 /// The program's environment: the variables it inherits, then the secrets
@@ -93,10 +169,16 @@ pub struct Environment<'a> {
 }
 
 impl<'a> Environment<'a> {
-    /// Checks the prefix and builds the environment for `injections`.
-    pub fn build(plan: &EnvironmentPlan<'_>, injections: &'a [Unsealed]) -> Result<Self> {
-        let mut injected = Vec::with_capacity(injections.len());
-        for injection in injections {
+    /// Checks the prefix and builds the environment for `injections`: each
+    /// under its own (prefixed) name where `own_name` says so, and under the
+    /// variables `plan.renamed` gives it. A variable given twice is refused.
+    pub fn build(
+        plan: &EnvironmentPlan<'_>,
+        injections: &'a [Unsealed],
+        own_name: &[bool],
+    ) -> Result<Self> {
+        let mut injected = Vec::with_capacity(injections.len() + plan.renamed.len());
+        for (injection, _) in injections.iter().zip(own_name).filter(|(_, own)| **own) {
             let name = match plan.prefix.filter(|p| !p.is_empty()) {
                 None => Cow::Borrowed(injection.name.as_str()),
                 Some(prefix) => {
@@ -109,6 +191,32 @@ impl<'a> Environment<'a> {
                 }
             };
             injected.push((name, injection.value.as_bytes()));
+        }
+        for renamed in plan.renamed {
+            let injection = injections
+                .iter()
+                .find(|i| i.name.eq_ignore_ascii_case(&renamed.secret))
+                .ok_or_else(|| Failure::not_found(&renamed.secret))?;
+            injected.push((
+                Cow::Owned(renamed.variable.clone()),
+                injection.value.as_bytes(),
+            ));
+        }
+        // Stored names are unique: only a variable of --env can repeat one.
+        let mut seen = HashSet::new();
+        let twice = if plan.renamed.is_empty() {
+            None
+        } else {
+            injected
+                .iter()
+                .find(|(name, _)| !seen.insert(name.as_ref()))
+        };
+        if let Some((twice, _)) = twice {
+            return Err(Failure::usage(format!(
+                "variable {twice} would be injected twice (--env, and a secret of that name or another --env)"
+            ))
+            .with_hint("give each --env a variable of its own, or leave the secret out with --except")
+            .into());
         }
         let inherited = std::env::vars_os()
             .filter(|(key, _)| keeps(plan, key))

@@ -33,6 +33,7 @@ mod readme;
 mod recipients;
 mod rekey;
 mod rename;
+mod renamed;
 mod roundtrip;
 mod signals;
 mod snapshot;
