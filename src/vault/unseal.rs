@@ -99,8 +99,13 @@ fn from_postgres(
     choose: impl Fn(&[&str]) -> Result<Vec<usize>>,
 ) -> Result<Chosen> {
     let mut vault = Vault::open_for_exec(location)?;
-    let identity = Identity::load(identity)?;
-    let mut chosen = vault.unseal_for_exec(Some(&identity), choose)?;
+    // As for a vault file: an empty vault's exec needs no identity.
+    let identity = match Identity::load(identity) {
+        Ok(identity) => Some(identity),
+        Err(_) if !vault.has_secrets()? => None,
+        Err(error) => return Err(error),
+    };
+    let mut chosen = vault.unseal_for_exec(identity.as_ref(), choose)?;
     chosen.connected = Some(Connected {
         vault,
         cached_at: None,

@@ -942,6 +942,33 @@ fn a_vault_of_the_first_schema_is_migrated_by_the_first_command_that_opens_it() 
 }
 
 #[test]
+fn an_empty_vault_runs_its_program_without_an_identity() {
+    if !can_run_pg() {
+        return;
+    }
+    let schema = PgSchema::new();
+    let admin = Sandbox::with_vault(&schema.url());
+    admin.init();
+    // A machine with no identity at all, on the team's empty vault.
+    let fresh = Sandbox::with_vault(&schema.url());
+    let out = fresh
+        .cmd()
+        .arg("exec")
+        .arg("--")
+        .args(fresh.touch_marker_args())
+        .output()
+        .unwrap();
+    assert_success(&out, "exec of an empty PostgreSQL vault, no identity");
+    assert!(fresh.marker_path().exists(), "the program did not run");
+    assert!(!fresh.identity_path().exists(), "exec made an identity");
+    // Once the vault holds a secret, the identity is needed.
+    std::fs::remove_file(fresh.marker_path()).unwrap();
+    admin.create("TOKEN", "token-value");
+    let err = exec_refused(&fresh, &[], &["token-value"]);
+    assert!(err.contains("identity"), "{err}");
+}
+
+#[test]
 fn a_password_in_the_url_never_shows() {
     if !can_run_pg() {
         return;
