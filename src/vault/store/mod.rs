@@ -66,7 +66,7 @@ pub struct VaultImage {
     /// In the order they were added.
     pub recipients: Vec<RecipientRow>,
     pub secrets: Vec<SecretRow>,
-    /// The audit log, in the order it was written. A file vault's usage
+    /// The audit log, in the order `log` shows it. A file vault's usage
     /// journal ids are not kept: they belong to the journal beside it.
     pub events: Vec<StoredEvent>,
 }

@@ -939,25 +939,12 @@ impl Rows for PgRows<'_> {
                 })
             })
             .collect::<Result<_>>()?;
-        let rows = self.query(
-            "SELECT time_ms, action, names, program, detail, host FROM @events ORDER BY id",
-            &[],
-        )?;
-        let table = Table::Events;
-        let events = rows
-            .iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    time_ms: get(r, 0, table)?,
-                    action: get(r, 1, table)?,
-                    names_json: get(r, 2, table)?,
-                    program: get(r, 3, table)?,
-                    detail: get(r, 4, table)?,
-                    usage_id: None,
-                    host: get(r, 5, table)?,
-                })
-            })
-            .collect::<Result<_>>()?;
+        // In the order the log shows them: copied in it, they keep it.
+        let mut events = self.events()?;
+        for event in &mut events {
+            // The usage journal's ids belong to the journal beside a file.
+            event.usage_id = None;
+        }
         Ok(VaultImage {
             vault,
             recipients,

@@ -537,25 +537,12 @@ impl Rows for SqliteRows<'_> {
         }
         drop(rows);
         drop(stmt);
-        let damaged = in_table(Table::Events);
-        let events = self
-            .tx
-            .prepare("SELECT time_ms, action, names, program, detail, host FROM events ORDER BY id")
-            .and_then(|mut stmt| {
-                stmt.query_map([], |r| {
-                    Ok(StoredEvent {
-                        time_ms: r.get(0)?,
-                        action: r.get(1)?,
-                        names_json: r.get(2)?,
-                        program: r.get(3)?,
-                        detail: r.get(4)?,
-                        usage_id: None,
-                        host: r.get(5)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(damaged)?;
+        // In the order the log shows them: copied in it, they keep it.
+        let mut events = self.events()?;
+        for event in &mut events {
+            // The usage journal's ids belong to the journal beside a file.
+            event.usage_id = None;
+        }
         Ok(VaultImage {
             vault,
             recipients,
