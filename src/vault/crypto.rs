@@ -81,6 +81,11 @@ impl Sealing {
     }
 }
 
+/// The recipients the vault encrypts to, parsed from their stored texts.
+pub fn parse_recipients(texts: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
+    texts.iter().map(|t| parse_recipient(t)).collect()
+}
+
 /// A recipient the vault encrypts to, parsed from its stored text form.
 pub fn parse_recipient(text: &str) -> Result<Box<dyn age::Recipient + Send>> {
     let (recipient, _) = parse_recipient_text(text)
@@ -400,10 +405,7 @@ pub fn seal_many_with_age(
 ) -> Result<Vec<Vec<u8>>> {
     // age's recipients are Send but not Sync: each thread parses its own.
     let seal_chunk = |part: &[(&str, &SecretValue)]| -> Result<Vec<Vec<u8>>> {
-        let recipients = recipients
-            .iter()
-            .map(|text| parse_recipient(text))
-            .collect::<Result<Vec<_>>>()?;
+        let recipients = parse_recipients(recipients)?;
         part.iter()
             .map(|(name, value)| seal_with_age(&recipients, vault_id, name, value))
             .collect()

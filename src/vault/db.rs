@@ -175,10 +175,7 @@ impl Vault {
                 let (texts, pin) =
                     trusted::checked_recipients(rows.as_mut(), &self.vault_id, &self.location)?;
                 pending_pin = Some(pin);
-                let recipients = texts
-                    .iter()
-                    .map(|t| crypto::parse_recipient(t))
-                    .collect::<Result<Vec<_>>>()?;
+                let recipients = crypto::parse_recipients(&texts)?;
                 let ciphertext =
                     crypto::seal_with_age(&recipients, &self.vault_id, &existing.name, value)?;
                 rows.update_value(&existing.id, &ciphertext, clock::now_ms(), description)?;

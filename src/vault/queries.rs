@@ -48,10 +48,7 @@ pub struct SealedSecret {
 
 /// The stored recipients, parsed to encrypt to; never none.
 pub(super) fn recipients(rows: &mut dyn Rows) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
-    recipient_texts(rows)?
-        .iter()
-        .map(|t| crypto::parse_recipient(t))
-        .collect()
+    crypto::parse_recipients(&recipient_texts(rows)?)
 }
 
 /// The stored recipients' texts; never none.

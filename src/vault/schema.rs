@@ -5,7 +5,7 @@
 //! Not for reading or writing secrets (`queries`, `db`).
 
 use super::crypto::DataKey;
-use super::crypto::parse_recipient;
+use super::crypto::parse_recipients;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -112,11 +112,7 @@ pub(super) fn ensure_data_key(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         stmt.query_map([], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?
     };
-    let recipients = texts
-        .iter()
-        .map(|t| parse_recipient(t))
-        .collect::<Result<Vec<_>>>()?;
-    let wrapped = DataKey::generate()?.wrap(&recipients, &vault_id)?;
+    let wrapped = DataKey::generate()?.wrap(&parse_recipients(&texts)?, &vault_id)?;
     tx.execute("UPDATE vault SET data_key = ?1", [wrapped])?;
     Ok(())
 }
