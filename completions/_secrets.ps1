@@ -146,6 +146,8 @@ Register-ArgumentCompleter -Native -CommandName 'secrets' -ScriptBlock {
             [CompletionResult]::new('--pass-env', '--pass-env', [CompletionResultType]::ParameterName, 'With --clean-env, keep these inherited variables too (comma-separated or repeated)')
             [CompletionResult]::new('--env-prefix', '--env-prefix', [CompletionResultType]::ParameterName, 'Inject each secret as PREFIX followed by its name')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Let the program use secret SECRET at URL without holding it: VAR gets a token for this run and VAR_URL a gateway on 127.0.0.1 that puts the secret in the token''s place (KIND: bearer, the default; header:NAME; basic or basic:USER). Repeatable; see below')
+            [CompletionResult]::new('--gateway-ca', '--gateway-ca', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too, for HTTPS upstreams of --gateway (a private CA)')
             [CompletionResult]::new('--clean-env', '--clean-env', [CompletionResultType]::ParameterName, 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

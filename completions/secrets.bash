@@ -327,7 +327,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__exec)
-            opts="-h --vault --identity --only --except --mask --clean-env --pass-env --env-prefix --env --help"
+            opts="-h --vault --identity --only --except --mask --clean-env --pass-env --env-prefix --env --gateway --gateway-ca --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +362,14 @@ _secrets() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -133,6 +133,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand --pass-env 'With --clean-env, keep these inherited variables too (comma-separated or repeated)'
             cand --env-prefix 'Inject each secret as PREFIX followed by its name'
             cand --env 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected'
+            cand --gateway 'Let the program use secret SECRET at URL without holding it: VAR gets a token for this run and VAR_URL a gateway on 127.0.0.1 that puts the secret in the token''s place (KIND: bearer, the default; header:NAME; basic or basic:USER). Repeatable; see below'
+            cand --gateway-ca 'Trust the CA certificates in this PEM file too, for HTTPS upstreams of --gateway (a private CA)'
             cand --clean-env 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -106,6 +106,8 @@ never\t'Never mask: the program replaces secrets\' process'"
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env -d 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l gateway -d 'Let the program use secret SECRET at URL without holding it: VAR gets a token for this run and VAR_URL a gateway on 127.0.0.1 that puts the secret in the token\'s place (KIND: bearer, the default; header:NAME; basic or basic:USER). Repeatable; see below' -r
+complete -c secrets -n "__fish_secrets_using_subcommand exec" -l gateway-ca -d 'Trust the CA certificates in this PEM file too, for HTTPS upstreams of --gateway (a private CA)' -r -F
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l clean-env -d 'Start the program from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ and TMPDIR where set) and the secrets'
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c secrets -n "__fish_secrets_using_subcommand passwd" -l vault -d 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team\'s vault [default: <data dir>/secrets/vault.db]' -r -F

@@ -5,6 +5,7 @@
 //! line) into our own refusal.
 
 use crate::exec::environment::Renamed;
+use crate::gateway::spec::GatewaySpec;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -446,6 +447,20 @@ pub struct ExecArgs {
     /// --except, only the secrets named this way are injected
     #[arg(long = "env", value_name = "VAR=SECRET", value_parser = RenamedParser)]
     pub env: Vec<Renamed>,
+    /// Let the program use secret SECRET at URL without holding it: VAR gets
+    /// a token for this run and VAR_URL a gateway on 127.0.0.1 that puts the
+    /// secret in the token's place (KIND: bearer, the default; header:NAME;
+    /// basic or basic:USER). Repeatable; see below
+    #[arg(
+        long = "gateway",
+        value_name = "VAR=SECRET@URL[,auth=KIND]",
+        value_parser = GatewayParser
+    )]
+    pub gateway: Vec<GatewaySpec>,
+    /// Trust the CA certificates in this PEM file too, for HTTPS upstreams
+    /// of --gateway (a private CA)
+    #[arg(long, value_name = "FILE", env = "SECRETS_GATEWAY_CA")]
+    pub gateway_ca: Option<PathBuf>,
     /// The program and its arguments, run directly (no shell)
     #[arg(
         required = true,
@@ -485,6 +500,34 @@ impl clap::builder::TypedValueParser for RenamedParser {
     }
 }
 
+/// Reads `--gateway VAR=SECRET@URL[,auth=KIND]` (`GatewaySpec::from_arg`),
+/// as `RenamedParser` does: a refusal never repeats what was given.
+#[derive(Clone)]
+struct GatewayParser;
+
+impl clap::builder::TypedValueParser for GatewayParser {
+    type Value = GatewaySpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<GatewaySpec, clap::Error> {
+        let refused = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--gateway: {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| refused("VAR=SECRET@URL is not UTF-8"))?;
+        GatewaySpec::from_arg(text).map_err(|why| refused(&why))
+    }
+}
+
 /// When `exec` masks the program's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MaskMode {
@@ -510,6 +553,21 @@ secrets (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) are passed to the program,
 and secrets exits as the program did. With nothing to mask, secrets replaces
 itself with the program.
 
+Gateways (--gateway VAR=SECRET@URL): for each, secrets serves HTTP on
+127.0.0.1 (a random port) while the program runs. The program gets VAR, a
+token made for this run (gws_...), and VAR_URL, the gateway's address with
+URL's path; SECRET itself is not in its environment (naming it in --only or
+--env too is refused). A request to VAR_URL with the token where the
+credential belongs (auth=bearer: Authorization: Bearer; auth=header:NAME:
+that header; auth=basic: the password) goes to URL's host with the secret
+in the token's place; the response streams back with the secret masked.
+Anything else is refused there: a wrong or missing token (401), a path
+outside URL's (404), another host or a full URL (421, 400), CONNECT (405);
+an upstream that cannot be reached gives 502. HTTPS is verified against the
+system's roots and --gateway-ca; plain http:// only to this machine. With
+--gateway, and without --only or --except, only --env's secrets are
+injected. The log records each gateway's requests when the program ends.
+
 SECRETS_PASSPHRASE and SECRETS_NEW_PASSPHRASE are never passed to the
 program. Programs run by exec do not dump core: their memory holds secrets.
 
@@ -525,7 +583,14 @@ Examples:
   secrets exec --only API_KEY -- sh -c 'curl -H \"Authorization: Bearer $API_KEY\" https://example.com'
 
   # Nothing inherited but PATH, HOME and a few basics, plus the secrets
-  secrets exec --clean-env -- ./agent.sh";
+  secrets exec --clean-env -- ./agent.sh
+
+  # An agent that uses an API key without holding it
+  secrets exec --gateway OPENAI_API_KEY=OPENAI_KEY@https://api.openai.com/v1 -- \\
+    sh -c 'OPENAI_BASE_URL=$OPENAI_API_KEY_URL exec ./agent'
+
+  # A key sent in a header of its own
+  secrets exec --gateway 'ANTHROPIC_API_KEY=ANTHROPIC_KEY@https://api.anthropic.com,auth=header:x-api-key' -- ./agent";
 
 const CREATE_EXAMPLES: &str = "\
 Examples:

@@ -16,6 +16,7 @@ pub mod dotenv;
 pub mod error;
 pub mod exec;
 pub mod files;
+pub mod gateway;
 pub mod host;
 pub mod memory;
 pub mod name;

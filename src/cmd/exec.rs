@@ -1,20 +1,25 @@
 //! `secrets exec -- CMD`: run a program with the secrets in its environment,
-//! masking them in its output when that output is read by machines.
+//! masking them in its output when that output is read by machines, and
+//! serving it the gateways it was given (`--gateway`).
 
 use super::Run;
 use crate::cli::ExecArgs;
 use crate::config::Paths;
-use crate::exec::environment::{self, Environment, EnvironmentPlan, Renamed};
+use crate::exec::environment::{self, Environment, EnvironmentPlan, Renamed, Wanted};
 use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
+use crate::gateway::{self, GatewayUse, Prepared};
 use crate::output;
+use crate::vault::Unsealed;
+use crate::vault::location::Location;
 use crate::vault::unsealed::StaleCache;
-use crate::vault::usage::PendingRun;
+use crate::vault::usage::{self, GatewayEntry, PendingRun};
 use crate::vault::{Chosen, unseal};
 use anyhow::Result;
 use std::cell::RefCell;
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
@@ -30,11 +35,19 @@ impl Run for ExecArgs {
             prepared => prepared?,
         };
         let injections = &chosen.secrets;
+        let gateways = match self.start_gateways(injections) {
+            Ok(gateways) => gateways,
+            Err(error) => {
+                pending.failed();
+                return Err(error);
+            }
+        };
         let plan = EnvironmentPlan {
             clean: self.clean_env,
             pass: &self.pass_env,
             prefix: self.env_prefix.as_deref(),
             renamed,
+            gateway_variables: gateways.as_ref().map_or(&[], |g| g.variables()),
         };
         let environment = match Environment::build(&plan, injections, &own_name) {
             Ok(environment) => environment,
@@ -63,23 +76,31 @@ impl Run for ExecArgs {
         } else {
             None
         };
-        let Some(masker) = masker else {
+        if masker.is_none() && gateways.is_none() {
             let block = environment.to_block();
             drop(environment);
             drop(chosen);
             let failure = launch::replace_process(&self.command, &block);
             pending.failed();
             return Err(failure.into());
-        };
+        }
         let mut command = launch::command(&self.command);
         environment.apply(&mut command);
         drop(environment);
         drop(chosen);
         let mut pending = Some(pending);
         let started = || pending.take().map_or((), PendingRun::started);
-        let outcome = supervise::run(command, Arc::new(masker), masked, started);
+        let masking = masker.map(|masker| (Arc::new(masker), masked));
+        let outcome = supervise::run(command, masking, started);
+        let failed_to_start = pending.is_some();
         if let Some(pending) = pending {
             pending.failed();
+        }
+        if let Some(gateways) = gateways {
+            let uses = gateways.stop();
+            if !failed_to_start {
+                log_gateway_use(&paths.vault, &program, &uses);
+            }
         }
         match outcome {
             Ok(status) => supervise::exit_like(status),
@@ -91,7 +112,48 @@ impl Run for ExecArgs {
     }
 }
 
+/// Logs what the gateways did; a failure is a warning, not the program's
+/// outcome (the run itself is already in the log).
+fn log_gateway_use(vault: &Location, program: &str, uses: &[GatewayUse]) {
+    let entries: Vec<GatewayEntry> = uses
+        .iter()
+        .map(|used| GatewayEntry {
+            secret: used.secret.clone(),
+            detail: used.detail(),
+        })
+        .collect();
+    if let Err(error) = usage::log_gateway_use(vault, program, &entries) {
+        output::warning(&format!(
+            "the gateways' requests were not logged: {error:#}"
+        ));
+    }
+}
+
 impl ExecArgs {
+    /// Starts a gateway for each `--gateway`, with the value of its secret
+    /// (among `injections`, which hold every secret opened).
+    fn start_gateways(&self, injections: &[Unsealed]) -> Result<Option<gateway::Running>> {
+        if self.gateway.is_empty() {
+            return Ok(None);
+        }
+        let mut prepared = Vec::with_capacity(self.gateway.len());
+        for spec in &self.gateway {
+            let Some(secret) = injections
+                .iter()
+                .find(|i| i.name.eq_ignore_ascii_case(&spec.secret))
+            else {
+                anyhow::bail!("secret '{}' was not opened for its gateway", spec.secret);
+            };
+            gateway::check_credential(spec, &secret.name, secret.value.as_bytes())?;
+            prepared.push(Prepared {
+                spec: spec.clone(),
+                stored_name: secret.name.clone(),
+                value: Zeroizing::new(secret.value.as_bytes().to_vec()),
+            });
+        }
+        gateway::Running::start(prepared, self.gateway_ca.as_deref()).map(Some)
+    }
+
     /// The chosen secrets, and the run recorded: just before the program
     /// starts, so that a run refused before it is not a use (one refused
     /// after it, or a program that cannot start, cancels it). With
@@ -120,8 +182,15 @@ impl ExecArgs {
         fresh: bool,
     ) -> Result<(Chosen, Vec<bool>)> {
         let own_name = RefCell::new(Vec::new());
+        let behind_gateway: Vec<&str> = self.gateway.iter().map(|g| g.secret.as_str()).collect();
+        let wanted = Wanted {
+            only: &self.only,
+            except: &self.except,
+            renamed,
+            behind_gateway: &behind_gateway,
+        };
         let choose = |names: &[&str]| {
-            let (chosen, own) = environment::choose(names, &self.only, &self.except, renamed)?;
+            let (chosen, own) = environment::choose(names, &wanted)?;
             // Only what goes in under its stored name can be a reserved
             // variable; under --env the variable was checked when parsed.
             let under_own_name: Vec<usize> = chosen

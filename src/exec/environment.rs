@@ -114,42 +114,88 @@ impl Renamed {
     }
 }
 
-/// Which secrets `exec` injects: those `only` and `except` pick (every one
-/// when both are empty, unless `renamed` names some), and those `renamed`
-/// names, under their variables. Returns the positions in `names` of every
-/// secret to open, and for each whether it is also injected under its own
-/// name. A name in `renamed` that matches no secret is an error, as in
-/// `only`.
-pub fn choose(
-    names: &[&str],
-    only: &[String],
-    except: &[String],
-    renamed: &[Renamed],
-) -> Result<(Vec<usize>, Vec<bool>)> {
-    let by_name = if renamed.is_empty() || !only.is_empty() || !except.is_empty() {
+/// What `exec` was asked to inject.
+pub struct Wanted<'a> {
+    pub only: &'a [String],
+    pub except: &'a [String],
+    pub renamed: &'a [Renamed],
+    /// Secrets that gateways add to requests (`exec --gateway`): opened,
+    /// never injected.
+    pub behind_gateway: &'a [&'a str],
+}
+
+/// Which secrets `exec` opens: those `only` and `except` pick (every one
+/// when both are empty, unless `renamed` or `behind_gateway` names some),
+/// those `renamed` names, under their variables, and those behind a
+/// gateway, which go in under no name. Returns the positions in `names` of
+/// every secret to open, and for each whether it is injected under its own
+/// name. A name that matches no secret is an error, as in `only`; a
+/// secret behind a gateway that `only` or `renamed` names too is refused
+/// (one that `except` leaves in is just not injected).
+pub fn choose(names: &[&str], wanted: &Wanted<'_>) -> Result<(Vec<usize>, Vec<bool>)> {
+    let Wanted {
+        only,
+        except,
+        renamed,
+        behind_gateway,
+    } = *wanted;
+    let mapped_only = !renamed.is_empty() || !behind_gateway.is_empty();
+    let mut by_name = if !mapped_only || !only.is_empty() || !except.is_empty() {
         select(names, only, except)?
     } else {
         Vec::new()
     };
+    let mut gateway_secrets = Vec::with_capacity(behind_gateway.len());
+    for wanted in behind_gateway {
+        let index = position_of(names, wanted)?;
+        let named_too = only.iter().any(|n| n.eq_ignore_ascii_case(names[index]))
+            || renamed
+                .iter()
+                .any(|r| r.secret.eq_ignore_ascii_case(names[index]));
+        if named_too {
+            return Err(Failure::usage(format!(
+                "secret '{}' is behind a gateway: the program cannot also have it in its environment",
+                names[index]
+            ))
+            .with_hint("leave it out of --only and --env; the program reaches it through the gateway")
+            .into());
+        }
+        by_name.retain(|&chosen| chosen != index);
+        if !gateway_secrets.contains(&index) {
+            gateway_secrets.push(index);
+        }
+    }
     // Every secret picked by name goes in under it; those only mapped
     // follow, under their variables alone.
     let mut own_name = vec![true; by_name.len()];
     let mut chosen = by_name;
     for wanted in renamed {
-        let Some(index) = names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(&wanted.secret))
-        else {
-            return Err(Failure::not_found(&wanted.secret)
-                .with_hint("`secrets list` shows the names; nothing was run")
-                .into());
-        };
+        let index = position_of(names, &wanted.secret)?;
+        if !chosen.contains(&index) {
+            chosen.push(index);
+            own_name.push(false);
+        }
+    }
+    for index in gateway_secrets {
         if !chosen.contains(&index) {
             chosen.push(index);
             own_name.push(false);
         }
     }
     Ok((chosen, own_name))
+}
+
+/// Where the secret `wanted` (any case) is in `names`; not there is an
+/// error that names it, as `--only` does.
+fn position_of(names: &[&str], wanted: &str) -> Result<usize> {
+    names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| {
+            Failure::not_found(wanted)
+                .with_hint("`secrets list` shows the names; nothing was run")
+                .into()
+        })
 }
 
 /// How the program's environment is built from ours.
@@ -159,6 +205,8 @@ pub struct EnvironmentPlan<'a> {
     pub prefix: Option<&'a str>,
     /// Secrets injected under variables of the user's choosing.
     pub renamed: &'a [Renamed],
+    /// Each gateway's token and address (`VAR`, `VAR_URL`): not secrets.
+    pub gateway_variables: &'a [(String, String)],
 }
 
 /// The program's environment: the variables it inherits, then the secrets
@@ -173,7 +221,7 @@ impl<'a> Environment<'a> {
     /// under its own (prefixed) name where `own_name` says so, and under the
     /// variables `plan.renamed` gives it. A variable given twice is refused.
     pub fn build(
-        plan: &EnvironmentPlan<'_>,
+        plan: &EnvironmentPlan<'a>,
         injections: &'a [Unsealed],
         own_name: &[bool],
     ) -> Result<Self> {
@@ -202,9 +250,13 @@ impl<'a> Environment<'a> {
                 injection.value.as_bytes(),
             ));
         }
-        // Stored names are unique: only a variable of --env can repeat one.
+        for (name, value) in plan.gateway_variables {
+            injected.push((Cow::Borrowed(name.as_str()), value.as_bytes()));
+        }
+        // Stored names are unique: only a variable of --env or --gateway
+        // can repeat one.
         let mut seen = HashSet::new();
-        let twice = if plan.renamed.is_empty() {
+        let twice = if plan.renamed.is_empty() && plan.gateway_variables.is_empty() {
             None
         } else {
             injected
@@ -213,9 +265,9 @@ impl<'a> Environment<'a> {
         };
         if let Some((twice, _)) = twice {
             return Err(Failure::usage(format!(
-                "variable {twice} would be injected twice (--env, and a secret of that name or another --env)"
+                "variable {twice} would be injected twice (--env or --gateway, and a secret of that name or another --env or --gateway)"
             ))
-            .with_hint("give each --env a variable of its own, or leave the secret out with --except")
+            .with_hint("give each --env and --gateway a variable of its own, or leave the secret out with --except")
             .into());
         }
         let inherited = std::env::vars_os()

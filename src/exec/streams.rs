@@ -17,6 +17,13 @@ pub struct MaskedStreams {
 }
 
 impl MaskedStreams {
+    /// Nothing masked.
+    pub const NONE: MaskedStreams = MaskedStreams {
+        stdout: false,
+        stderr: false,
+        as_one: false,
+    };
+
     pub fn for_mode(mode: MaskMode) -> Self {
         let (stdout, stderr) = match mode {
             MaskMode::Never => (false, false),

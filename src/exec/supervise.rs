@@ -1,9 +1,11 @@
-//! Running the program as our child when its output must be masked: pipes
-//! for the masked streams (one for both when stdout and stderr are one
-//! file), a thread copying each through the masker until every writer has
-//! closed it, signals forwarded, and our exit made the same as the program's.
+//! Running the program as our child when its output must be masked (or a
+//! gateway must serve it while it runs): pipes for the masked streams (one
+//! for both when stdout and stderr are one file), a thread copying each
+//! through the masker until every writer has closed it, signals forwarded,
+//! and our exit made the same as the program's.
 //!
-//! Not for the unmasked case, where `launch` replaces this process instead.
+//! Not for the case with nothing to mask or serve, where `launch` replaces
+//! this process instead.
 
 use super::mask::{MaskedStream, Masker};
 use super::streams::MaskedStreams;
@@ -37,15 +39,18 @@ enum Event {
     StopWaiting,
 }
 
-/// Runs `command` with the chosen streams masked and returns how it ended;
-/// `on_start` is called as soon as the program has started. Fails only if
-/// the program could not be started.
+/// Runs `command` with the chosen streams masked (none without a masker)
+/// and returns how it ended; `on_start` is called as soon as the program
+/// has started. Fails only if the program could not be started.
 pub fn run(
     mut command: Command,
-    masker: Arc<Masker>,
-    masked: MaskedStreams,
+    masking: Option<(Arc<Masker>, MaskedStreams)>,
     on_start: impl FnOnce(),
 ) -> Result<ExitStatus> {
+    let (masker, masked) = match masking {
+        Some((masker, masked)) => (Some(masker), masked),
+        None => (None, MaskedStreams::NONE),
+    };
     let shared = if masked.as_one {
         Some(one_pipe_for_both(&mut command)?)
     } else {
@@ -75,10 +80,14 @@ pub fn run(
         let events = events.clone();
         std::thread::spawn(move || forward_signals(&mut signals, pid, &exited, &events))
     };
-    let copiers: Vec<Copier> = program_outputs(&mut child, shared)
-        .into_iter()
-        .map(|(reader, fd)| Copier::start(reader, fd, Arc::clone(&masker), events.clone()))
-        .collect();
+    let copiers: Vec<Copier> = masker
+        .map(|masker| {
+            program_outputs(&mut child, shared)
+                .into_iter()
+                .map(|(reader, fd)| Copier::start(reader, fd, Arc::clone(&masker), events.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     let status = wait_without_pid_reuse(&mut child, pid, &exited);
     wait_for_the_streams(copiers, &received);
     signal_handle.close();

@@ -38,10 +38,13 @@ pub enum Action {
     Rekey,
     /// The vault was copied here from another place (detail: that place).
     VaultCopy,
+    /// What one gateway of an `exec` did (`exec --gateway`), logged when
+    /// the program ended: names `[secret]`, detail `VAR -> HOST, N requests`.
+    Gateway,
 }
 
 impl Action {
-    const ALL: [Action; 12] = [
+    const ALL: [Action; 13] = [
         Action::Create,
         Action::Update,
         Action::Describe,
@@ -54,6 +57,7 @@ impl Action {
         Action::RecipientsAccept,
         Action::Rekey,
         Action::VaultCopy,
+        Action::Gateway,
     ];
 
     /// The stored and shown word (`log`, `log --json`).
@@ -71,6 +75,7 @@ impl Action {
             Action::RecipientsAccept => "recipients accept",
             Action::Rekey => "rekey",
             Action::VaultCopy => "vault copy",
+            Action::Gateway => "gateway",
         }
     }
 
@@ -223,7 +228,7 @@ impl Vault {
         runs.into_iter()
             .map(|run| Event {
                 time_ms: run.time_ms,
-                action: LoggedAction::Known(Action::Exec),
+                action: LoggedAction::Known(run.action()),
                 names: if run.is_every_secret() {
                     secrets
                         .iter()
@@ -234,7 +239,7 @@ impl Vault {
                     run.names.clone()
                 },
                 program: Some(run.program.clone()),
-                detail: None,
+                detail: run.gateway.clone(),
                 host: run.host.clone(),
             })
             .collect()

@@ -6,6 +6,7 @@
 //! nothing of SQLite, so that the storage can carry the runs it read
 //! without depending on the module that writes them.
 
+use super::events::Action;
 use crate::files;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -18,8 +19,9 @@ use std::path::{Path, PathBuf};
 /// (an `exec` of the whole vault, which may hold thousands).
 pub const EVERY_SECRET: &str = "*";
 
-/// One line of the journal: an `exec` run, or the cancellation of one
-/// whose program could not be started.
+/// One line of the journal: an `exec` run (or what one of its gateways did,
+/// once its program ended), or the cancellation of a run whose program
+/// could not be started.
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
 pub(super) enum Line {
@@ -37,9 +39,22 @@ pub(super) struct Run {
     /// The machine that ran it (absent from lines of older versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) host: Option<String>,
+    /// For a gateway's line: its log detail (`VAR -> HOST, N requests`);
+    /// `names` is then the secret behind it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) gateway: Option<String>,
 }
 
 impl Run {
+    /// The action its log entry records.
+    pub(super) fn action(&self) -> Action {
+        if self.gateway.is_some() {
+            Action::Gateway
+        } else {
+            Action::Exec
+        }
+    }
+
     /// The run injected every secret of the vault (`EVERY_SECRET`).
     pub(super) fn is_every_secret(&self) -> bool {
         self.names.iter().any(|n| n == EVERY_SECRET)

@@ -109,15 +109,10 @@ impl PendingRun {
             program: program.to_owned(),
             names,
             host: crate::host::name(),
+            gateway: None,
         };
         let path = journal::path(vault);
-        let cannot = || format!("cannot record this run in {}", path.display());
-        let (file, _) = files::open_own_file(
-            OpenOptions::new().append(true).create(true).mode(0o600),
-            &path,
-        )
-        .map_err(|e| refused_or(e, &path, cannot))?;
-        file.lock_shared().with_context(cannot)?;
+        let file = open_to_append(&path, "this run")?;
         let id = run.id.clone();
         let pending = PendingRun {
             recorded: Recorded::Journal {
@@ -160,6 +155,73 @@ impl PendingRun {
         file.write_all(text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))
     }
+}
+
+/// What one gateway of a run did, for its log entry: the secret behind it
+/// and the entry's detail (`VAR -> HOST, N requests`). Never a value.
+pub struct GatewayEntry {
+    pub secret: String,
+    pub detail: String,
+}
+
+/// Logs what the gateways of a run of `program` did, once the program has
+/// ended: in a file vault's usage journal (folded like its runs), or
+/// straight into a PostgreSQL vault's log. No change to the vault itself,
+/// so exec's snapshots and caches stay current.
+pub fn log_gateway_use(location: &Location, program: &str, entries: &[GatewayEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let time_ms = clock::now_ms();
+    let host = crate::host::name();
+    let Some(vault) = location.file() else {
+        let mut vault = Vault::open(location)?;
+        let Store::Postgres(store) = &mut vault.store else {
+            return Ok(());
+        };
+        for entry in entries {
+            store.log_gateway(
+                time_ms,
+                program,
+                &entry.secret,
+                &entry.detail,
+                host.as_deref(),
+            )?;
+        }
+        return Ok(());
+    };
+    let mut text = String::new();
+    for entry in entries {
+        let line = Line::Run(Run {
+            id: random::token(20)?,
+            time_ms,
+            program: program.to_owned(),
+            names: vec![entry.secret.clone()],
+            host: host.clone(),
+            gateway: Some(entry.detail.clone()),
+        });
+        text.push_str(&serde_json::to_string(&line)?);
+        text.push('\n');
+    }
+    let path = journal::path(vault);
+    let file = open_to_append(&path, "the gateways' use")?;
+    let mut file: &File = &file;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The journal at `path`, opened (created 0600) to append `what`, under a
+/// shared lock: the fold reads and empties it under an exclusive one, so
+/// no line is lost.
+fn open_to_append(path: &Path, what: &str) -> Result<File> {
+    let cannot = || format!("cannot record {what} in {}", path.display());
+    let (file, _) = files::open_own_file(
+        OpenOptions::new().append(true).create(true).mode(0o600),
+        path,
+    )
+    .map_err(|e| refused_or(e, path, cannot))?;
+    file.lock_shared().with_context(cannot)?;
+    Ok(file)
 }
 
 /// Whether the journal of the vault at `vault` has grown large enough for

@@ -314,6 +314,38 @@ impl PgStore {
 
     /// Removes the log entry `log_run` made, for a program that could not
     /// be started.
+    /// Logs what a gateway of a run did (`usage::log_gateway_use`): one
+    /// row, no change to the vault's version (exec's caches stay current),
+    /// not waiting for the server's disk, as `log_run`.
+    pub fn log_gateway(
+        &mut self,
+        time_ms: i64,
+        program: &str,
+        secret: &str,
+        detail: &str,
+        host: Option<&str>,
+    ) -> Result<()> {
+        let names_json = serde_json::to_string(&[secret])?;
+        let statement = "WITH unsynced AS (
+                 SELECT set_config('synchronous_commit', 'off', true)
+             )
+             INSERT INTO @events (time_ms, action, names, program, detail, host)
+             SELECT $1, 'gateway', $2, $3, $4, $5 FROM unsynced";
+        self.client
+            .execute_typed(
+                &self.schema.qualify(statement),
+                &[
+                    (&time_ms, Type::INT8),
+                    (&names_json, Type::TEXT),
+                    (&program, Type::TEXT),
+                    (&detail, Type::TEXT),
+                    (&host, Type::TEXT),
+                ],
+            )
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(())
+    }
+
     pub fn unlog_run(&mut self, event_id: i64) -> Result<()> {
         self.client
             .execute_typed(

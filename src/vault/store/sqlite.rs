@@ -598,16 +598,17 @@ fn fold_run(tx: &rusqlite::Transaction<'_>, run: &Run) -> Result<()> {
     };
     let added = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id, host)
-             VALUES (?1, ?5, ?2, ?3, ?4, ?6)",
+            "INSERT OR IGNORE INTO events (time_ms, action, names, program, usage_id, host, detail)
+             VALUES (?1, ?5, ?2, ?3, ?4, ?6, ?7)",
         )?
         .execute(params![
             run.time_ms,
             serde_json::to_string(&names)?,
             run.program,
             run.id,
-            crate::vault::events::Action::Exec.as_str(),
-            run.host
+            run.action().as_str(),
+            run.host,
+            run.gateway
         ])?;
     if added == 0 {
         return Ok(());
