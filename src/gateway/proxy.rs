@@ -111,6 +111,9 @@ pub(super) fn serve(
         }
         let _ = stopped.await;
     });
+    // Without waiting for a name lookup still running on a blocking
+    // thread: the program has ended, and so has every request's purpose.
+    runtime.shutdown_background();
 }
 
 /// The client to the upstreams, made once (loading the system's roots
