@@ -1,0 +1,693 @@
+//! `exec --gateway VAR=SECRET@URL[,auth=KIND]`: for the life of the
+//! program, an HTTP proxy on 127.0.0.1 that puts SECRET's value where KIND
+//! says on each request to URL, while the program only gets a token
+//! (`VAR`) and the proxy's address (`VAR_URL`). The program run by `exec`
+//! writes its environment to a file and waits; the test process plays the
+//! program's part as the client (`Call`), against an upstream of its own
+//! (`Upstream`) that records what reached it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+const SECRET: &str = "sk-live-gateway-value-6f1c2a9e";
+const OTHER: &str = "other-injected-value-83b7";
+
+/// A vault with API_TOKEN (SECRET) and OTHER.
+fn with_secrets() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("API_TOKEN", SECRET);
+    sb.create("OTHER", OTHER);
+    sb
+}
+
+/// The program `exec` runs: writes its environment to `$1/env`, waits for
+/// `$1/done` (30 s at most, then exits 91) and exits with `$2`.
+const WAIT: &str = r#"env > "$1/env.tmp" && mv "$1/env.tmp" "$1/env" || exit 90
+i=0
+while [ ! -e "$1/done" ]; do
+  i=$((i + 1))
+  [ "$i" -gt 600 ] && exit 91
+  sleep 0.05
+done
+exit "$2""#;
+
+/// An `exec` running in the background, its program waiting.
+struct Running {
+    dir: PathBuf,
+    env_text: String,
+    env: BTreeMap<String, String>,
+    pid: u32,
+    output: mpsc::Receiver<std::io::Result<Output>>,
+    finished: bool,
+}
+
+/// Starts `exec OPTIONS -- sh -c WAIT` (exiting 0) and waits until the
+/// program has written its environment.
+fn start(sb: &Sandbox, options: &[&str]) -> Running {
+    start_with(sb, options, 0, |_| {})
+}
+
+fn start_with(
+    sb: &Sandbox,
+    options: &[&str],
+    code: i32,
+    adjust: impl FnOnce(&mut std::process::Command),
+) -> Running {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let dir = sb
+        .root()
+        .join(format!("run{}", RUNS.fetch_add(1, Ordering::Relaxed)));
+    std::fs::create_dir(&dir).unwrap();
+    let mut cmd = sb.std_cmd();
+    cmd.arg("exec")
+        .args(options)
+        .args(["--", "sh", "-c", WAIT, "sh"])
+        .arg(&dir)
+        .arg(code.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    adjust(&mut cmd);
+    let child = cmd.spawn().expect("spawn secrets exec");
+    let pid = child.id();
+    let (tx, output) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let mut running = Running {
+        dir,
+        env_text: String::new(),
+        env: BTreeMap::new(),
+        pid,
+        output,
+        finished: false,
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let env_file = running.dir.join("env");
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&env_file) {
+            running.env_text = text;
+            break;
+        }
+        if let Ok(out) = running.output.try_recv() {
+            running.finished = true;
+            let out = out.unwrap();
+            panic!(
+                "exec {options:?} ended before its program was ready: {:?}\nstdout:\n{}\nstderr:\n{}",
+                out.status,
+                stdout(&out),
+                stderr(&out)
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "exec {options:?}: the program did not start within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    running.env = running
+        .env_text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    running
+}
+
+impl Running {
+    /// The program's variable `name` (which must be set).
+    fn var(&self, name: &str) -> &str {
+        self.env
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not set; the environment:\n{}", self.env_text))
+    }
+
+    /// The gateway's token, `VAR`.
+    fn token(&self, var: &str) -> String {
+        self.var(var).to_owned()
+    }
+
+    /// The gateway's base URL, `VAR_URL`.
+    fn base(&self, var: &str) -> String {
+        self.var(&format!("{var}_URL")).to_owned()
+    }
+
+    /// The gateway's port, from `VAR_URL`.
+    fn port(&self, var: &str) -> u16 {
+        let base = self.base(var);
+        let rest = base
+            .strip_prefix("http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("{var}_URL is not on 127.0.0.1: {base}"));
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().unwrap()
+    }
+
+    /// Lets the program exit and waits for `exec` (20 s at most, else it is
+    /// killed and the test fails).
+    fn finish(mut self) -> Output {
+        std::fs::write(self.dir.join("done"), "").unwrap();
+        self.finished = true;
+        match self.output.recv_timeout(Duration::from_secs(20)) {
+            Ok(out) => {
+                let out = out.unwrap();
+                assert_no_panic(&out);
+                out
+            }
+            Err(_) => {
+                // SAFETY: kill touches no memory; the pid is our child's,
+                // not yet waited for (its waiter has not returned).
+                unsafe { libc::kill(self.pid as libc::pid_t, libc::SIGKILL) };
+                panic!("exec did not end within 20 s of its program's end");
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A test that failed midway: let the program (and exec) end.
+        if !self.finished {
+            let _ = std::fs::write(self.dir.join("done"), "");
+        }
+    }
+}
+
+fn gateway(var: &str, secret: &str, url: &str) -> String {
+    format!("{var}={secret}@{url}")
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Asserts a refusal by the gateway itself: `status`, and a body of one
+/// line starting `secrets gateway: `.
+fn assert_refusal(status: u16, body: &[u8], expected: u16, what: &str) {
+    let text = String::from_utf8_lossy(body);
+    assert_eq!(status, expected, "{what}: body {text:?}");
+    let line = text.strip_suffix('\n').unwrap_or(&text);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    assert!(
+        line.starts_with("secrets gateway: ") && !line.contains('\n'),
+        "{what}: the body is not one `secrets gateway: ` line: {text:?}"
+    );
+}
+
+fn refused(reply: &Reply, expected: u16, what: &str) {
+    assert_refusal(reply.status, &reply.body, expected, what);
+}
+
+fn assert_lacks(haystack: &[u8], needle: &str, what: &str) {
+    assert!(
+        !contains_bytes(haystack, needle.as_bytes()),
+        "{what} holds {needle:?}:\n{}",
+        String::from_utf8_lossy(haystack)
+    );
+}
+
+#[test]
+fn bearer_the_upstream_gets_the_value_and_the_program_only_a_token() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let spec = gateway("API", "API_TOKEN", &up.url("/v1"));
+    let run = start(&sb, &["--gateway", &spec]);
+
+    let token = run.token("API");
+    let random = token
+        .strip_prefix("gws_")
+        .unwrap_or_else(|| panic!("API is not a gws_ token: {token:?}"));
+    assert!(
+        !random.is_empty() && random.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{token:?}"
+    );
+    let port = run.port("API");
+    assert_ne!(port, up.port());
+    assert_eq!(run.base("API"), format!("http://127.0.0.1:{port}/v1"));
+    // No secret under any name: not the gateway's, and (with --gateway
+    // alone) not the others either.
+    assert_lacks(run.env_text.as_bytes(), SECRET, "the program's environment");
+    assert_lacks(run.env_text.as_bytes(), OTHER, "the program's environment");
+    assert!(!run.env.contains_key("API_TOKEN") && !run.env.contains_key("OTHER"));
+
+    let reply = Call::get(&format!("{}/echo", run.base("API")))
+        .header("authorization", &bearer(&token))
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let seen = up.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].target, "/v1/echo");
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some(format!("Bearer {SECRET}"))
+    );
+    assert_eq!(seen[0].header("host"), Some(up.authority()));
+    assert_lacks(&seen[0].everything(), &token, "the upstream's request");
+    assert_lacks(&reply.everything(), SECRET, "the reply");
+
+    let out = run.finish();
+    assert_success(&out, "exec --gateway");
+    assert_lacks(&out.stdout, SECRET, "exec's stdout");
+    assert_lacks(&out.stderr, SECRET, "exec's stderr");
+}
+
+#[test]
+fn connect_absolute_form_a_foreign_host_and_paths_outside_the_base_are_refused() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    let port = run.port("API");
+    let auth = bearer(&run.token("API"));
+    let base = run.base("API");
+
+    let raw_cases = [
+        (
+            "CONNECT",
+            format!(
+                "CONNECT {} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n",
+                up.authority()
+            ),
+            405,
+        ),
+        (
+            "absolute-form, another host",
+            format!("GET http://other.example/v1/echo HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"),
+            400,
+        ),
+        (
+            "absolute-form, the gateway itself",
+            format!("GET http://127.0.0.1:{port}/v1/echo HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"),
+            400,
+        ),
+    ];
+    for (what, head, code) in raw_cases {
+        let request = format!("{head}Authorization: {auth}\r\nConnection: close\r\n\r\n");
+        let reply = raw(port, &request);
+        let what = format!("{what} ({})", reply.head);
+        assert_refusal(reply.status, &reply.body, code, &what);
+        assert_eq!(up.count(), 0, "{what}: the upstream was contacted");
+    }
+
+    let echo = format!("{base}/echo");
+    let calls = [
+        ("a foreign Host", Call::get(&echo).host("evil.example"), 421),
+        (
+            "the upstream's own Host",
+            Call::get(&echo).host(&up.authority()),
+            421,
+        ),
+        (
+            "Host without the port",
+            Call::get(&echo).host("127.0.0.1"),
+            421,
+        ),
+        (
+            "Host on another port",
+            Call::get(&echo).host(&format!("localhost:{}", up.port())),
+            421,
+        ),
+        (
+            "outside the base",
+            Call::get(&format!("http://127.0.0.1:{port}/v2/echo")),
+            404,
+        ),
+        (
+            "the root",
+            Call::get(&format!("http://127.0.0.1:{port}/")),
+            404,
+        ),
+        (
+            "a sibling sharing the base's prefix",
+            Call::get(&format!("http://127.0.0.1:{port}/v1x/echo")),
+            404,
+        ),
+    ];
+    for (what, call, code) in calls {
+        let reply = call.header("authorization", &auth).send();
+        refused(&reply, code, what);
+        assert_eq!(up.count(), 0, "{what}: the upstream was contacted");
+    }
+
+    // Both names of the listener are accepted, and the base itself is in it.
+    for call in [
+        Call::get(&echo).host(&format!("localhost:{port}")),
+        Call::get(&echo).host(&format!("127.0.0.1:{port}")),
+        Call::get(&base),
+    ] {
+        let reply = call.header("authorization", &auth).send();
+        assert!(
+            !reply.text().starts_with("secrets gateway: "),
+            "{}",
+            reply.text()
+        );
+    }
+    let targets: Vec<String> = up.seen().into_iter().map(|s| s.target).collect();
+    assert_eq!(targets, ["/v1/echo", "/v1/echo", "/v1"]);
+    assert_success(&run.finish(), "refusals");
+}
+
+/// `target` with its dot segments resolved (RFC 3986, 5.2.4), `%2e`
+/// read as `.`, the query left out.
+fn resolved(target: &str) -> String {
+    let path = target.split('?').next().unwrap();
+    let path = path.replace("%2e", ".").replace("%2E", ".");
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('/').skip(1) {
+        match segment {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+#[test]
+fn dot_segments_do_not_reach_outside_the_base() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    let port = run.port("API");
+    let auth = bearer(&run.token("API"));
+    for target in [
+        "/v1/../v2/echo",
+        "/v1/./../admin/echo",
+        "/v1/%2e%2e/v2/echo",
+        "/v1/a/../../v2/echo",
+    ] {
+        let before = up.count();
+        let reply = Call::get(&format!("http://127.0.0.1:{port}{target}"))
+            .header("authorization", &auth)
+            .send();
+        if up.count() == before {
+            // Refused: by the gateway, in its own words.
+            assert!(
+                matches!(reply.status, 400 | 404),
+                "{target}: {} {}",
+                reply.status,
+                reply.text()
+            );
+            refused(&reply, reply.status, target);
+        } else {
+            // Forwarded: only to a path that stays under the base.
+            let got = up.seen().pop().unwrap().target;
+            let path = resolved(&got);
+            assert!(
+                path.starts_with("/v1/") || path == "/v1",
+                "{target} reached the upstream as {got}"
+            );
+        }
+    }
+    assert_success(&run.finish(), "dot segments");
+}
+
+#[test]
+fn method_target_headers_and_body_are_forwarded_and_accept_encoding_is_not() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    let auth = bearer(&run.token("API"));
+    let base = run.base("API");
+    let body: Vec<u8> = (0..1024 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
+
+    let reply = Call::new("POST", &format!("{base}/echo?x=1&y=two%20words"))
+        .header("authorization", &auth)
+        .header("x-custom", "custom-value")
+        .header("content-type", "application/octet-stream")
+        .header("accept-encoding", "gzip, br")
+        .body(body.clone())
+        .send();
+    assert_eq!(reply.status, 200);
+    assert!(contains_bytes(&reply.body, &body), "the echoed body");
+    for method in ["PUT", "DELETE", "PATCH"] {
+        let reply = Call::new(method, &format!("{base}/echo"))
+            .header("authorization", &auth)
+            .body("small")
+            .send();
+        assert_eq!(reply.status, 200, "{method}");
+    }
+    // The upstream's own status and body come back as they are.
+    let reply = Call::get(&format!("{base}/no-such-route"))
+        .header("authorization", &auth)
+        .send();
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.text(), "upstream: no such route");
+
+    let seen = up.seen();
+    assert_eq!(seen.len(), 5);
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].target, "/v1/echo?x=1&y=two%20words");
+    assert_eq!(seen[0].header("x-custom").as_deref(), Some("custom-value"));
+    assert_eq!(
+        seen[0].header("content-type").as_deref(),
+        Some("application/octet-stream")
+    );
+    assert_eq!(seen[0].header("accept-encoding"), None, "dropped");
+    assert_eq!(seen[0].header("host"), Some(up.authority()));
+    assert!(seen[0].body == body, "the body arrived changed");
+    let methods: Vec<&str> = seen[1..4].iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(methods, ["PUT", "DELETE", "PATCH"]);
+    assert_eq!(seen[1].body, b"small");
+    assert_eq!(seen[4].target, "/v1/no-such-route");
+    assert_success(&run.finish(), "forwarding");
+}
+
+/// Asserts that `reply`'s body arrived in pieces spread over more than
+/// `spread` (the upstream's pace: a gateway that buffers delivers them
+/// all at once), and is `expected` in all.
+fn assert_streamed(reply: &Reply, expected: &str, spread: Duration, what: &str) {
+    assert_eq!(reply.status, 200, "{what}");
+    assert_eq!(reply.text(), expected, "{what}");
+    let times: Vec<Duration> = reply.arrivals.iter().map(|(t, _)| *t).collect();
+    assert!(
+        times.len() >= 3,
+        "{what}: arrived in {} pieces: {times:?}",
+        times.len()
+    );
+    let (first, last) = (times[0], *times.last().unwrap());
+    assert!(
+        last - first > spread,
+        "{what}: all of it came at once (first {first:?}, last {last:?}): buffered"
+    );
+}
+
+#[test]
+fn streamed_and_event_stream_responses_arrive_as_they_are_sent() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    let auth = bearer(&run.token("API"));
+    let base = run.base("API");
+    let replies = send_all(vec![
+        Call::get(&format!("{base}/stream")).header("authorization", &auth),
+        Call::get(&format!("{base}/sse"))
+            .header("authorization", &auth)
+            .header("accept", "text/event-stream"),
+    ]);
+    let chunks: String = (1..=5).map(|i| format!("chunk {i}\n")).collect();
+    // 5 chunks 200 ms apart: 800 ms from the first to the last.
+    assert_streamed(&replies[0], &chunks, Duration::from_millis(400), "chunked");
+    let events: String = (1..=4).map(|i| format!("data: event {i}\n\n")).collect();
+    assert_streamed(&replies[1], &events, Duration::from_millis(400), "SSE");
+    assert_eq!(
+        replies[1].header("content-type").as_deref(),
+        Some("text/event-stream")
+    );
+    assert_success(&run.finish(), "streaming");
+}
+
+#[test]
+fn an_upstream_that_does_not_answer_is_502() {
+    let sb = with_secrets();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{closed}/v1");
+    let run = start(&sb, &["--gateway", &gateway("API", "API_TOKEN", &url)]);
+    let reply = Call::get(&format!("{}/echo", run.base("API")))
+        .header("authorization", &bearer(&run.token("API")))
+        .send();
+    refused(&reply, 502, "connection refused");
+    assert_lacks(&reply.everything(), SECRET, "the 502");
+    assert_success(&run.finish(), "502");
+}
+
+#[test]
+fn https_upstreams_are_verified_with_the_ca_given() {
+    let sb = with_secrets();
+    let ca = TestCa::new("gateway test CA");
+    let stranger = TestCa::new("some other CA");
+    let up = Upstream::https(&ca);
+    let dir = sb.root();
+    let ours = dir.join("ca.pem");
+    let theirs = dir.join("other-ca.pem");
+    let bundle = dir.join("bundle.pem");
+    std::fs::write(&ours, ca.pem()).unwrap();
+    std::fs::write(&theirs, stranger.pem()).unwrap();
+    std::fs::write(&bundle, format!("{}{}", stranger.pem(), ca.pem())).unwrap();
+    let spec = gateway("API", "API_TOKEN", &up.url("/v1"));
+    let (ours, theirs, bundle) = (
+        ours.to_str().unwrap(),
+        theirs.to_str().unwrap(),
+        bundle.to_str().unwrap(),
+    );
+
+    let request = |run: &Running| {
+        Call::get(&format!("{}/echo", run.base("API")))
+            .header("authorization", &bearer(&run.token("API")))
+            .send()
+    };
+    for (what, options, env) in [
+        ("--gateway-ca", vec!["--gateway-ca", ours], None),
+        ("a bundle, ours second", vec!["--gateway-ca", bundle], None),
+        ("SECRETS_GATEWAY_CA", vec![], Some(ours)),
+    ] {
+        let before = up.count();
+        let mut all = options.clone();
+        all.extend(["--gateway", spec.as_str()]);
+        let run = start_with(&sb, &all, 0, |cmd| {
+            if let Some(file) = env {
+                cmd.env("SECRETS_GATEWAY_CA", file);
+            }
+        });
+        let reply = request(&run);
+        assert_eq!(reply.status, 200, "{what}: {}", reply.text());
+        assert_eq!(up.count(), before + 1, "{what}");
+        let seen = up.seen().pop().unwrap();
+        assert_eq!(
+            seen.header("authorization"),
+            Some(format!("Bearer {SECRET}"))
+        );
+        assert_eq!(seen.target, "/v1/echo");
+        assert_success(&run.finish(), what);
+    }
+    for (what, options) in [
+        ("no CA", vec![]),
+        ("another CA", vec!["--gateway-ca", theirs]),
+    ] {
+        let before = up.count();
+        let mut all = options.clone();
+        all.extend(["--gateway", spec.as_str()]);
+        let run = start(&sb, &all);
+        let reply = request(&run);
+        refused(&reply, 502, what);
+        assert_eq!(up.count(), before, "{what}: a request got through");
+        assert_success(&run.finish(), what);
+    }
+}
+
+#[test]
+fn values_are_masked_in_response_headers_and_bodies() {
+    let sb = with_secrets();
+    sb.create("KEY_SECRET", "key-secret-value-91aa");
+    let up = Upstream::http();
+    let key = format!(
+        "{},auth=header:x-api-key",
+        gateway("KEY", "KEY_SECRET", &up.url("/k"))
+    );
+    let run = start(
+        &sb,
+        &[
+            "--gateway",
+            &gateway("API", "API_TOKEN", &up.url("/v1")),
+            "--gateway",
+            &key,
+        ],
+    );
+    let auth = bearer(&run.token("API"));
+    // The upstream sends back the Authorization it got (API_TOKEN's value),
+    // and what the client sent: the other gateway's value, in a header and
+    // in the body.
+    let reply = Call::new("POST", &format!("{}/echo", run.base("API")))
+        .header("authorization", &auth)
+        .header("x-reflect", "key-secret-value-91aa")
+        .body(format!("body: {SECRET} and key-secret-value-91aa."))
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let seen = up.seen().pop().unwrap();
+    assert_eq!(
+        seen.body,
+        format!("body: {SECRET} and key-secret-value-91aa.").into_bytes(),
+        "a request's body is forwarded as it is"
+    );
+    assert_eq!(
+        reply.header("x-echo-authorization").as_deref(),
+        Some("Bearer [MASKED:API_TOKEN]")
+    );
+    assert_eq!(
+        reply.header("x-echo-x-reflect").as_deref(),
+        Some("[MASKED:KEY_SECRET]")
+    );
+    let text = reply.text();
+    assert!(
+        text.contains("authorization: Bearer [MASKED:API_TOKEN]\n"),
+        "{text}"
+    );
+    assert!(text.contains("x-reflect: [MASKED:KEY_SECRET]\n"), "{text}");
+    assert!(
+        text.ends_with("\n\nbody: [MASKED:API_TOKEN] and [MASKED:KEY_SECRET]."),
+        "{text}"
+    );
+    assert_lacks(&reply.everything(), SECRET, "the reply");
+    assert_lacks(&reply.everything(), "key-secret-value-91aa", "the reply");
+
+    // A value split across two pieces of a streamed body is still masked.
+    let reply = Call::get(&format!("{}/split", run.base("API")))
+        .header("authorization", &auth)
+        .send();
+    assert_eq!(reply.text(), "before Bearer [MASKED:API_TOKEN] after");
+    assert_success(&run.finish(), "masking");
+}
+
+#[test]
+fn sixty_four_requests_in_flight_at_once_all_succeed() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    let auth = bearer(&run.token("API"));
+    let url = format!("{}/slow?ms=1000", run.base("API"));
+    let calls = (0..64)
+        .map(|_| Call::get(&url).header("authorization", &auth))
+        .collect();
+    let started = Instant::now();
+    let replies = send_all(calls);
+    let took = started.elapsed();
+    for reply in &replies {
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.text(), "slow");
+    }
+    assert_eq!(up.count(), 64);
+    assert_eq!(
+        up.max_in_flight(),
+        64,
+        "the upstream never had all 64 at once (took {took:?})"
+    );
+    // One after another would be 64 s.
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_success(&run.finish(), "64 at once");
+}
