@@ -6,7 +6,7 @@
 //! program's part as the client (`Call`), against an upstream of its own
 //! (`Upstream`) that records what reached it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -187,6 +187,31 @@ fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Asserts a refusal by the gateway itself: `status`, and a body of one
 /// line starting `secrets gateway: `.
 fn assert_refusal(status: u16, body: &[u8], expected: u16, what: &str) {
@@ -256,6 +281,258 @@ fn bearer_the_upstream_gets_the_value_and_the_program_only_a_token() {
     assert_success(&out, "exec --gateway");
     assert_lacks(&out.stdout, SECRET, "exec's stdout");
     assert_lacks(&out.stderr, SECRET, "exec's stderr");
+}
+
+#[test]
+fn the_gateway_secret_never_enters_the_environment_whatever_else_is_injected() {
+    let sb = with_secrets();
+    sb.create("THIRD", "third-injected-value-5d2e");
+    let up = Upstream::http();
+    let spec = gateway("API", "API_TOKEN", &up.url(""));
+    for (options, injected) in [
+        (vec!["--only", "OTHER"], vec![("OTHER", OTHER)]),
+        (vec!["--env", "MAPPED=OTHER"], vec![("MAPPED", OTHER)]),
+        (
+            vec!["--except", "OTHER"],
+            vec![("THIRD", "third-injected-value-5d2e")],
+        ),
+    ] {
+        let mut all = vec!["--mask", "never", "--gateway", spec.as_str()];
+        all.extend(&options);
+        let run = start(&sb, &all);
+        for (var, value) in &injected {
+            assert_eq!(run.var(var), *value, "{options:?}");
+        }
+        assert_lacks(run.env_text.as_bytes(), SECRET, &format!("{options:?}"));
+        assert!(!run.env.contains_key("API_TOKEN"), "{options:?}");
+        assert!(run.var("API").starts_with("gws_"), "{options:?}");
+        let out = run.finish();
+        assert_success(&out, &format!("{options:?}"));
+    }
+}
+
+#[test]
+fn tokens_are_new_for_each_gateway_and_each_run() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let api = gateway("API", "API_TOKEN", &up.url("/a"));
+    let other = gateway("OTHER_API", "OTHER", &up.url("/b"));
+    let mut tokens = BTreeSet::new();
+    for _ in 0..2 {
+        let run = start(&sb, &["--gateway", &api, "--gateway", &other]);
+        assert_ne!(run.port("API"), run.port("OTHER_API"), "one listener each");
+        for var in ["API", "OTHER_API"] {
+            let token = run.token(var);
+            assert!(token.starts_with("gws_"), "{token}");
+            assert!(tokens.insert(token.clone()), "{token} given twice");
+        }
+        assert_success(&run.finish(), "two gateways");
+    }
+}
+
+#[test]
+fn var_url_is_the_listener_followed_by_the_urls_path() {
+    let sb = Sandbox::new();
+    sb.init();
+    for name in ["S_A", "S_B", "S_C", "S_D"] {
+        sb.create(name, format!("value-of-{name}-0a1b2c"));
+    }
+    let specs = [
+        gateway("A", "S_A", "https://api.example.com/v1"),
+        gateway("B", "S_B", "http://127.0.0.1:9/"),
+        gateway("C", "S_C", "http://localhost:9/deep/base/"),
+        gateway("D", "S_D", "http://[::1]:9"),
+    ];
+    let mut options = Vec::new();
+    for spec in &specs {
+        options.extend(["--gateway", spec.as_str()]);
+    }
+    let run = start(&sb, &options);
+    let mut ports = BTreeSet::new();
+    for (var, path) in [("A", "/v1"), ("B", ""), ("C", "/deep/base"), ("D", "")] {
+        let port = run.port(var);
+        assert_ne!(port, 9);
+        ports.insert(port);
+        assert_eq!(
+            run.base(var),
+            format!("http://127.0.0.1:{port}{path}"),
+            "{var}"
+        );
+    }
+    assert_eq!(ports.len(), 4, "one listener per gateway");
+    assert_success(&run.finish(), "four gateways");
+}
+
+#[test]
+fn header_and_basic_kinds_put_the_value_in_their_place() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.create("KEY_SECRET", "key-secret-value-91aa");
+    sb.create("BASIC_SECRET", "basic-secret-value-27bc");
+    sb.create("SVC_SECRET", "svc-secret-value-4ed0");
+    let up = Upstream::http();
+    let key = format!(
+        "{},auth=header:x-api-key",
+        gateway("KEY", "KEY_SECRET", &up.url("/k"))
+    );
+    let basic_any = format!(
+        "{},auth=basic",
+        gateway("BASIC", "BASIC_SECRET", &up.url("/b"))
+    );
+    let basic_svc = format!(
+        "{},auth=basic:svc-user",
+        gateway("SVC", "SVC_SECRET", &up.url("/s"))
+    );
+    let run = start(
+        &sb,
+        &[
+            "--gateway",
+            &key,
+            "--gateway",
+            &basic_any,
+            "--gateway",
+            &basic_svc,
+        ],
+    );
+
+    let replies = [
+        Call::get(&format!("{}/echo", run.base("KEY")))
+            .header("x-api-key", &run.token("KEY"))
+            .send(),
+        Call::get(&format!("{}/echo", run.base("BASIC")))
+            .header("authorization", &basic("alice", &run.token("BASIC")))
+            .send(),
+        Call::get(&format!("{}/echo", run.base("SVC")))
+            .header("authorization", &basic("whoever", &run.token("SVC")))
+            .send(),
+    ];
+    for reply in &replies {
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let seen = up.seen();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].target, "/k/echo");
+    assert_eq!(
+        seen[0].header("x-api-key").as_deref(),
+        Some("key-secret-value-91aa")
+    );
+    assert_eq!(seen[0].header("authorization"), None);
+    assert_eq!(seen[1].target, "/b/echo");
+    assert_eq!(
+        seen[1].header("authorization"),
+        Some(basic("alice", "basic-secret-value-27bc")),
+        "the program's user name, the secret as password"
+    );
+    assert_eq!(seen[2].target, "/s/echo");
+    assert_eq!(
+        seen[2].header("authorization"),
+        Some(basic("svc-user", "svc-secret-value-4ed0")),
+        "the user name given by basic:USER"
+    );
+    for (seen, var) in seen.iter().zip(["KEY", "BASIC", "SVC"]) {
+        assert_lacks(
+            &seen.everything(),
+            &run.token(var),
+            "the upstream's request",
+        );
+    }
+    assert_success(&run.finish(), "header and basic gateways");
+}
+
+#[test]
+fn a_missing_wrong_or_misplaced_token_is_401_and_never_forwarded() {
+    let sb = with_secrets();
+    sb.create("KEY_SECRET", "key-secret-value-91aa");
+    sb.create("BASIC_SECRET", "basic-secret-value-27bc");
+    let up = Upstream::http();
+    let api = gateway("API", "API_TOKEN", &up.url("/v1"));
+    let key = format!(
+        "{},auth=header:x-api-key",
+        gateway("KEY", "KEY_SECRET", &up.url("/v1"))
+    );
+    let basic_gw = format!(
+        "{},auth=basic",
+        gateway("BASIC", "BASIC_SECRET", &up.url("/v1"))
+    );
+    let run = start(
+        &sb,
+        &["--gateway", &api, "--gateway", &key, "--gateway", &basic_gw],
+    );
+    let (api_token, key_token, basic_token) =
+        (run.token("API"), run.token("KEY"), run.token("BASIC"));
+    let on = |var: &str, path: &str| Call::get(&format!("{}{path}", run.base(var)));
+
+    let cases = vec![
+        ("bearer: no token", on("API", "/echo")),
+        (
+            "bearer: a wrong token",
+            on("API", "/echo").header("authorization", "Bearer gws_0000000000000000wrong"),
+        ),
+        (
+            "bearer: the token with a character dropped",
+            on("API", "/echo").header("authorization", &bearer(&api_token[..api_token.len() - 1])),
+        ),
+        (
+            "bearer: the real value instead of the token",
+            on("API", "/echo").header("authorization", &bearer(SECRET)),
+        ),
+        (
+            "bearer: another gateway's token",
+            on("API", "/echo").header("authorization", &bearer(&key_token)),
+        ),
+        (
+            "bearer: the token in x-api-key",
+            on("API", "/echo").header("x-api-key", &api_token),
+        ),
+        (
+            "bearer: the token in the query",
+            on("API", &format!("/echo?access_token={api_token}")),
+        ),
+        (
+            "bearer: the token as Basic",
+            on("API", "/echo").header("authorization", &basic("user", &api_token)),
+        ),
+        ("header: no token", on("KEY", "/echo")),
+        (
+            "header: a wrong token",
+            on("KEY", "/echo").header("x-api-key", "gws_0000000000000000wrong"),
+        ),
+        (
+            "header: the token as a bearer",
+            on("KEY", "/echo").header("authorization", &bearer(&key_token)),
+        ),
+        (
+            "header: the token in another header",
+            on("KEY", "/echo").header("x-api-token", &key_token),
+        ),
+        ("basic: no token", on("BASIC", "/echo")),
+        (
+            "basic: a wrong password",
+            on("BASIC", "/echo").header("authorization", &basic("user", "gws_wrong")),
+        ),
+        (
+            "basic: the token as the user name",
+            on("BASIC", "/echo").header("authorization", &basic(&basic_token, "")),
+        ),
+        (
+            "basic: the token as a bearer",
+            on("BASIC", "/echo").header("authorization", &bearer(&basic_token)),
+        ),
+    ];
+    for (what, call) in cases {
+        let reply = call.send();
+        refused(&reply, 401, what);
+        assert_lacks(&reply.everything(), SECRET, what);
+        assert_eq!(up.count(), 0, "{what}: the upstream was contacted");
+    }
+
+    // The same gateways with the right token do forward.
+    let reply = on("API", "/echo")
+        .header("authorization", &bearer(&api_token))
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(up.count(), 1);
+    assert_success(&run.finish(), "401s");
 }
 
 #[test]
