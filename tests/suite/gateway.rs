@@ -968,3 +968,67 @@ fn sixty_four_requests_in_flight_at_once_all_succeed() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert_success(&run.finish(), "64 at once");
 }
+
+#[test]
+fn the_listener_is_gone_once_the_program_has_exited() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let spec = gateway("API", "API_TOKEN", &up.url("/v1"));
+    for mask in ["never", "always"] {
+        let run = start(&sb, &["--mask", mask, "--gateway", &spec]);
+        let port = run.port("API");
+        let reply = Call::get(&format!("{}/echo", run.base("API")))
+            .header("authorization", &bearer(&run.token("API")))
+            .send();
+        assert_eq!(reply.status, 200, "--mask {mask}");
+        assert_success(&run.finish(), mask);
+        let error = std::net::TcpStream::connect(("127.0.0.1", port))
+            .err()
+            .unwrap_or_else(|| panic!("--mask {mask}: the port still accepts"));
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::ConnectionRefused,
+            "--mask {mask}"
+        );
+    }
+}
+
+#[test]
+fn the_exit_status_is_the_programs_with_or_without_masking() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let spec = gateway("API", "API_TOKEN", &up.url("/v1"));
+    for mask in [None, Some("never"), Some("auto"), Some("always")] {
+        let mut options = Vec::new();
+        if let Some(mask) = mask {
+            options.extend(["--mask", mask]);
+        }
+        options.extend(["--gateway", spec.as_str()]);
+        let run = start_with(&sb, &options, 7, |_| {});
+        let reply = Call::get(&format!("{}/echo", run.base("API")))
+            .header("authorization", &bearer(&run.token("API")))
+            .send();
+        assert_eq!(reply.status, 200, "{mask:?}: {}", reply.text());
+        let out = run.finish();
+        assert_eq!(out.status.code(), Some(7), "{mask:?}: {}", stderr(&out));
+        assert_lacks(&out.stdout, SECRET, "stdout");
+        assert_lacks(&out.stderr, SECRET, "stderr");
+    }
+    // A program that exits at once (no request at all) too.
+    let out = run(
+        &sb,
+        &[
+            "exec",
+            "--mask",
+            "never",
+            "--gateway",
+            &spec,
+            "--",
+            "sh",
+            "-c",
+            "exit 3",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
