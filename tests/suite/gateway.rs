@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
+use serde_json::Value;
 
 const SECRET: &str = "sk-live-gateway-value-6f1c2a9e";
 const OTHER: &str = "other-injected-value-83b7";
@@ -235,6 +236,13 @@ fn assert_lacks(haystack: &[u8], needle: &str, what: &str) {
         "{what} holds {needle:?}:\n{}",
         String::from_utf8_lossy(haystack)
     );
+}
+
+fn log_json(sb: &Sandbox) -> (Vec<Value>, String) {
+    let out = run(sb, &["log", "--json"], "");
+    assert_success(&out, "log --json");
+    let events: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (events.as_array().unwrap().clone(), stdout(&out))
 }
 
 #[test]
@@ -939,6 +947,31 @@ fn values_are_masked_in_response_headers_and_bodies() {
 }
 
 #[test]
+fn the_secret_is_named_in_any_case_and_masks_and_the_log_keep_the_stored_name() {
+    let sb = with_secrets();
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "api_token", &up.url("/v1"))],
+    );
+    let reply = Call::get(&format!("{}/echo", run.base("API")))
+        .header("authorization", &bearer(&run.token("API")))
+        .send();
+    assert_eq!(
+        reply.header("x-echo-authorization").as_deref(),
+        Some("Bearer [MASKED:API_TOKEN]")
+    );
+    assert_eq!(
+        up.seen()[0].header("authorization"),
+        Some(format!("Bearer {SECRET}"))
+    );
+    assert_success(&run.finish(), "lower-case secret name");
+    let (events, _) = log_json(&sb);
+    let entry = events.iter().find(|e| e["action"] == "gateway").unwrap();
+    assert_eq!(entry["names"], serde_json::json!(["API_TOKEN"]));
+}
+
+#[test]
 fn sixty_four_requests_in_flight_at_once_all_succeed() {
     let sb = with_secrets();
     let up = Upstream::http();
@@ -1031,4 +1064,127 @@ fn the_exit_status_is_the_programs_with_or_without_masking() {
         "",
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+#[test]
+fn the_log_records_each_gateway_with_its_request_count_and_never_a_value() {
+    let sb = with_secrets();
+    sb.create("KEY_SECRET", "key-secret-value-91aa");
+    sb.create("WEB_SECRET", "web-secret-value-c3f8");
+    let up = Upstream::http();
+    let api = gateway("API", "API_TOKEN", &up.url("/v1"));
+    let key = format!(
+        "{},auth=header:x-api-key",
+        gateway("KEY", "KEY_SECRET", "https://api.example.com:443/v2")
+    );
+    let web = gateway("WEB", "WEB_SECRET", "https://api.example.com:8443");
+    let first = start(
+        &sb,
+        &["--gateway", &api, "--gateway", &key, "--gateway", &web],
+    );
+    let token = first.token("API");
+    let base = first.base("API");
+    let auth = bearer(&token);
+    // Forwarded: 2 echoes and one the upstream does not know (3); refused
+    // by the gateway, not counted: 2 without a token, 1 outside the base.
+    for path in ["/echo", "/echo", "/no-such-route"] {
+        let reply = Call::get(&format!("{base}{path}"))
+            .header("authorization", &auth)
+            .header("x-log-canary", "log-canary-header-value")
+            .body("log-canary-body-value")
+            .send();
+        assert!(!reply.text().starts_with("secrets gateway:"), "{path}");
+    }
+    for _ in 0..2 {
+        refused(&Call::get(&format!("{base}/echo")).send(), 401, "no token");
+    }
+    let outside = format!("http://127.0.0.1:{}/elsewhere", first.port("API"));
+    refused(
+        &Call::get(&outside).header("authorization", &auth).send(),
+        404,
+        "outside",
+    );
+    assert_eq!(up.count(), 3);
+    assert_success(&first.finish(), "three gateways");
+
+    // A second run, one request.
+    let run2 = start(&sb, &["--gateway", &api]);
+    let token2 = run2.token("API");
+    let reply = Call::get(&format!("{}/echo", run2.base("API")))
+        .header("authorization", &bearer(&token2))
+        .send();
+    assert_eq!(reply.status, 200);
+    assert_success(&run2.finish(), "one request");
+
+    let (events, text) = log_json(&sb);
+    let gateways: Vec<&Value> = events.iter().filter(|e| e["action"] == "gateway").collect();
+    assert_eq!(gateways.len(), 4, "{text}");
+    let details: BTreeSet<(String, String, String)> = gateways
+        .iter()
+        .map(|e| {
+            let names = e["names"].as_array().expect("names");
+            assert_eq!(names.len(), 1, "{e}");
+            (
+                names[0].as_str().unwrap().to_owned(),
+                e["program"].as_str().expect("program").to_owned(),
+                e["detail"].as_str().expect("detail").to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = [
+        (
+            "API_TOKEN",
+            format!("API -> {}, 3 requests", up.authority()),
+        ),
+        ("API_TOKEN", format!("API -> {}, 1 request", up.authority())),
+        (
+            "KEY_SECRET",
+            "KEY -> api.example.com, 0 requests".to_owned(),
+        ),
+        (
+            "WEB_SECRET",
+            "WEB -> api.example.com:8443, 0 requests".to_owned(),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, detail)| (name.to_owned(), "sh".to_owned(), detail))
+    .collect();
+    assert_eq!(details, expected);
+    // The newest run's entry is the newest gateway entry.
+    assert_eq!(
+        gateways[0]["detail"],
+        format!("API -> {}, 1 request", up.authority())
+    );
+
+    // Each run's exec entry names the gateways' secrets.
+    let execs: Vec<&Value> = events.iter().filter(|e| e["action"] == "exec").collect();
+    assert_eq!(execs.len(), 2, "{text}");
+    assert_eq!(execs[0]["names"], serde_json::json!(["API_TOKEN"]));
+    let names: BTreeSet<&str> = execs[1]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["API_TOKEN", "KEY_SECRET", "WEB_SECRET"])
+    );
+
+    let table = run(&sb, &["log"], "");
+    assert_success(&table, "log");
+    for log in [text.as_bytes(), table.stdout.as_slice()] {
+        for never in [
+            SECRET,
+            "key-secret-value-91aa",
+            "web-secret-value-c3f8",
+            token.as_str(),
+            token2.as_str(),
+            "Bearer",
+            "log-canary-header-value",
+            "log-canary-body-value",
+        ] {
+            assert_lacks(log, never, "the log");
+        }
+    }
 }
