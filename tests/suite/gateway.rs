@@ -1188,3 +1188,152 @@ fn the_log_records_each_gateway_with_its_request_count_and_never_a_value() {
         }
     }
 }
+
+#[test]
+fn bad_gateways_are_refused_before_the_program_runs() {
+    let sb = with_secrets();
+    let usage = |options: &[&str], what: &str| {
+        let out = sb
+            .cmd()
+            .arg("exec")
+            .args(options)
+            .arg("--")
+            .args(sb.touch_marker_args())
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        let line = one_error(&out, 2, what);
+        assert!(!sb.marker_path().exists(), "{what}: the program ran");
+        assert_lacks(&out.stderr, SECRET, what);
+        line
+    };
+    let good = "https://api.example.com/v1";
+    for url in [
+        "http://example.com/v1",
+        "http://api.example.com:8080",
+        "http://10.1.2.3/",
+        "http://192.168.0.1:9/",
+        "http://127.0.0.1.example.com/",
+        "ftp://127.0.0.1/",
+        "api.example.com/v1",
+        "127.0.0.1:8080",
+        "https://api.example.com/v1?key=1",
+        "https://api.example.com/v1#top",
+        "https://user:pw@api.example.com/v1",
+        "https://user@api.example.com/v1",
+        "http://user@127.0.0.1:9/",
+    ] {
+        usage(&["--gateway", &gateway("API", "API_TOKEN", url)], url);
+    }
+    for var in [
+        "1BAD",
+        "BAD-NAME",
+        "LD_PRELOAD",
+        "SECRETS_VAULT",
+        "PATH",
+        "",
+    ] {
+        usage(&["--gateway", &gateway(var, "API_TOKEN", good)], var);
+    }
+    for (what, options) in [
+        (
+            "the secret in --only too",
+            vec![
+                "--gateway",
+                "API=API_TOKEN@https://api.example.com",
+                "--only",
+                "API_TOKEN",
+            ],
+        ),
+        (
+            "the secret in --env too",
+            vec![
+                "--gateway",
+                "API=API_TOKEN@https://api.example.com",
+                "--env",
+                "T=API_TOKEN",
+            ],
+        ),
+        ("no URL", vec!["--gateway", "API=API_TOKEN"]),
+        (
+            "no variable",
+            vec!["--gateway", "API_TOKEN@https://api.example.com"],
+        ),
+        (
+            "an unknown kind",
+            vec![
+                "--gateway",
+                "API=API_TOKEN@https://api.example.com,auth=digest",
+            ],
+        ),
+    ] {
+        usage(&options, what);
+    }
+
+    let err = exec_refused(
+        &sb,
+        &["--gateway", "API=NO_SUCH_SECRET@https://api.example.com"],
+        &[SECRET, OTHER],
+    );
+    assert!(err.contains("NO_SUCH_SECRET"), "{err}");
+
+    // Loopback over plain HTTP is fine (nothing is contacted before a
+    // request), as is HTTPS anywhere.
+    for url in [
+        "http://127.0.0.1:9/",
+        "http://127.3.4.5:9",
+        "http://localhost:9/v1",
+        "http://[::1]:9/",
+        "https://api.example.com/v1",
+    ] {
+        let out = sb
+            .cmd()
+            .args(["exec", "--gateway", &gateway("API", "API_TOKEN", url), "--"])
+            .args(sb.touch_marker_args())
+            .output()
+            .unwrap();
+        assert_success(&out, url);
+        assert!(sb.marker_path().exists(), "{url}");
+        std::fs::remove_file(sb.marker_path()).unwrap();
+    }
+}
+
+#[test]
+fn a_team_vault_on_postgresql_works_the_same() {
+    if !can_run_pg() {
+        return;
+    }
+    let schema = PgSchema::new();
+    let sb = Sandbox::with_vault(&schema.url());
+    sb.init();
+    sb.create("API_TOKEN", SECRET);
+    let up = Upstream::http();
+    let run = start(
+        &sb,
+        &["--gateway", &gateway("API", "API_TOKEN", &up.url("/v1"))],
+    );
+    assert!(run.token("API").starts_with("gws_"));
+    assert_lacks(run.env_text.as_bytes(), SECRET, "the program's environment");
+    let reply = Call::get(&format!("{}/echo", run.base("API")))
+        .header("authorization", &bearer(&run.token("API")))
+        .send();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.header("x-echo-authorization").as_deref(),
+        Some("Bearer [MASKED:API_TOKEN]")
+    );
+    assert_eq!(
+        up.seen()[0].header("authorization"),
+        Some(format!("Bearer {SECRET}"))
+    );
+    let out = run.finish();
+    assert_success(&out, "exec --gateway on PostgreSQL");
+    assert_lacks(&out.stdout, SECRET, "stdout");
+    assert_lacks(&out.stderr, SECRET, "stderr");
+    let (events, _) = log_json(&sb);
+    let entry = events.iter().find(|e| e["action"] == "gateway").unwrap();
+    assert_eq!(
+        entry["detail"],
+        format!("API -> {}, 1 request", up.authority())
+    );
+}
