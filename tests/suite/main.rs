@@ -19,6 +19,7 @@ mod exec;
 mod files;
 mod forged;
 mod format;
+mod gateway;
 mod help;
 mod import;
 mod integrity;

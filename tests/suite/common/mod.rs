@@ -15,6 +15,9 @@ use tempfile::TempDir;
 mod postgres;
 pub use postgres::{PgSchema, can_run_pg};
 
+mod upstream;
+pub use upstream::{Call, Reply, TestCa, Upstream, raw, send_all};
+
 /// Variables that would point the binary at something outside the sandbox
 /// (or unlock an identity) if inherited from the developer's shell.
 const REMOVED_VARS: &[&str] = &[
@@ -23,6 +26,7 @@ const REMOVED_VARS: &[&str] = &[
     "SECRETS_PASSPHRASE",
     "SECRETS_NEW_PASSPHRASE",
     "SECRETS_MASK",
+    "SECRETS_GATEWAY_CA",
 ];
 
 /// A distinct, writable, isolated home for one test.
