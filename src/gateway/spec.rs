@@ -172,9 +172,16 @@ impl Upstream {
                 "plain http:// is only for a server on this machine (loopback); use https://{authority}"
             ));
         }
+        // The scheme's own port goes without saying (as in the Host header).
+        let default_port = if https { ":443" } else { ":80" };
+        let authority = authority.to_ascii_lowercase();
+        let authority = authority
+            .strip_suffix(default_port)
+            .unwrap_or(&authority)
+            .to_owned();
         Ok(Upstream {
             https,
-            authority: authority.to_ascii_lowercase(),
+            authority,
             host,
             base_path: path.trim_end_matches('/').to_owned(),
         })
@@ -258,6 +265,18 @@ mod tests {
         assert_eq!(g.upstream.base_path, "/v1");
         assert_eq!(g.upstream.origin(), "https://api.openai.com");
         assert_eq!(g.url_variable(), "OPENAI_API_KEY_URL");
+        assert_eq!(
+            spec("K=S@https://H.example:443").upstream.authority,
+            "h.example"
+        );
+        assert_eq!(
+            spec("K=S@http://localhost:80/").upstream.authority,
+            "localhost"
+        );
+        assert_eq!(
+            spec("K=S@https://h.example:8443").upstream.authority,
+            "h.example:8443"
+        );
     }
 
     #[test]
