@@ -31,9 +31,16 @@ struct Running {
 
 impl Running {
     fn start(sb: &Sandbox, script: &str) -> Running {
+        Running::start_with(sb, &[], script)
+    }
+
+    /// `secrets exec OPTIONS -- sh -c SCRIPT`.
+    fn start_with(sb: &Sandbox, options: &[&str], script: &str) -> Running {
         let mut child = sb
             .std_cmd()
-            .args(["exec", "--", "sh", "-c", script])
+            .arg("exec")
+            .args(options)
+            .args(["--", "sh", "-c", script])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -168,6 +175,43 @@ fn forwarded_signal_that_kills_the_program_kills_secrets_the_same_way() {
             "SIG{name} killed the program; secrets ended with {status:?}"
         );
     }
+}
+
+/// A gateway keeps `secrets` as the parent even with nothing to mask: it
+/// behaves as the masking path does, signals and exit status included.
+#[test]
+fn with_a_gateway_and_no_masking_signals_and_exit_status_are_the_programs() {
+    let gateway = [
+        "--mask",
+        "never",
+        "--gateway",
+        "API=SIG_TOKEN@http://127.0.0.1:9/v1",
+    ];
+    let sb = with_secret();
+    let script =
+        "trap 'echo caught; exit 3' TERM; echo $$; echo ready; while :; do sleep 0.05; done";
+    let mut run = Running::start_with(&sb, &gateway, script);
+    let program_pid = run.read_line();
+    assert_ne!(
+        program_pid.trim(),
+        run.pid().to_string(),
+        "secrets replaced itself with the program: no one serves the gateway"
+    );
+    run.wait_ready();
+    run.signal(libc::SIGTERM);
+    let (status, rest) = run.wait();
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "{status:?}, program printed {rest:?}"
+    );
+    assert_eq!(rest, "caught\n");
+
+    let mut run = Running::start_with(&sb, &gateway, "echo ready; exec sleep 60");
+    run.wait_ready();
+    run.signal(libc::SIGTERM);
+    let (status, _) = run.wait();
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
 }
 
 #[test]
