@@ -116,8 +116,9 @@ pub(super) fn serve(
     runtime.shutdown_background();
 }
 
-/// The client to the upstreams, made once (loading the system's roots
-/// takes a while) by whichever asks first.
+/// The client to the upstreams, made once by whichever asks first. The
+/// system's roots load on a blocking thread: the runtime keeps serving, and
+/// stopping it never waits for them (a short program's exec would).
 struct LazyClient {
     client: OnceCell<Result<Client, String>>,
     any_https: bool,
@@ -127,7 +128,15 @@ struct LazyClient {
 impl LazyClient {
     async fn get(&self) -> &Result<Client, String> {
         self.client
-            .get_or_init(|| async { upstream::client(self.any_https, self.extra_roots.clone()) })
+            .get_or_init(|| async {
+                let (any_https, extra_roots) = (self.any_https, self.extra_roots.clone());
+                let config = tokio::task::spawn_blocking(move || {
+                    upstream::tls_config(any_https, extra_roots)
+                })
+                .await
+                .unwrap_or_else(|_| Err("cannot set up TLS".to_owned()))?;
+                Ok(upstream::client(config))
+            })
             .await
     }
 }

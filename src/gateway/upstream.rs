@@ -45,24 +45,30 @@ pub(super) fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> 
     Ok(certs)
 }
 
-/// A client for the run's upstreams. The system's roots are read only when
-/// some upstream is HTTPS; a system without them trusts the extra CA alone
-/// (and an upstream that needs them gets 502, unknown issuer).
-pub(super) fn client(
+/// The TLS settings for the run's upstreams. The system's roots are read
+/// only when some upstream is HTTPS; a system without them trusts the extra
+/// CA alone (and an upstream that needs them gets 502, unknown issuer).
+/// Reading the roots takes a while: called on a blocking thread.
+pub(super) fn tls_config(
     any_https: bool,
     extra_roots: Option<Vec<CertificateDer<'static>>>,
-) -> Result<Client, String> {
+) -> Result<rustls::ClientConfig, String> {
     let mut roots = RootCertStore::empty();
     if any_https {
         roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     }
     roots.add_parsable_certificates(extra_roots.unwrap_or_default());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_no_client_auth())
+}
+
+/// A client for the run's upstreams, with keep-alive, using `config` for
+/// HTTPS.
+pub(super) fn client(config: rustls::ClientConfig) -> Client {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -72,7 +78,7 @@ pub(super) fn client(
         .https_or_http()
         .enable_http1()
         .wrap_connector(http);
-    Ok(hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector))
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector)
 }
 
 /// Why a request could not be sent, in a few words: the innermost cause
