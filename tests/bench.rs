@@ -7,17 +7,27 @@
 //! (after warm-up), a baseline measured in the same run (launching `true`
 //! directly the same way; for exec also with the same variables already in
 //! its environment, run in turn with the exec runs), their ratio and the
-//! difference (the overhead).
+//! difference (the overhead). `gateway` prints a table of its own: the
+//! agent gateway (`exec --gateway`) against an upstream served here.
 
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::{Body, Bytes, Frame, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use secrets::exec::mask::Masker;
 use secrets::name::SecretName;
 use secrets::value::SecretValue;
 use secrets::vault::import::Conflict;
 use secrets::vault::location::Location;
 use secrets::vault::{NewSecret, Vault};
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 const RUNS: usize = 30;
@@ -796,5 +806,633 @@ fn postgres() {
     println!(
         "{RUNS} runs each after {WARMUP} warm-up runs; a local server ({}), sslmode=disable unless the row says TLS.",
         postgres_base()
+    );
+}
+
+/// Rounds of each agent gateway scenario (each round's median is kept, and
+/// every sample of every round pooled for the table's median and p90).
+const GATEWAY_ROUNDS: usize = 5;
+/// Sequential keep-alive requests per round, to each of the two addresses.
+const REQUESTS: usize = 2_000;
+/// Unmeasured requests on each connection before the first round.
+const WARMUP_REQUESTS: usize = 200;
+/// What the upstream streams: `STREAM_MIB` MiB in 64 KiB chunks.
+const STREAM_MIB: usize = 512;
+/// Requests in flight at once, each to a route that sleeps `SLEEP_MS`.
+const IN_FLIGHT: usize = 64;
+const SLEEP_MS: u64 = 100;
+/// The credential the gateway puts in (made up); the upstream refuses a
+/// request without it, so every row is a request the gateway forwarded.
+const API_KEY: &str = "sk-bench-4f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e";
+/// The small route's fixed response.
+const SMALL_BODY: &[u8] = b"{\"id\":\"bench\",\"ok\":true}\n";
+
+type UpstreamBody = BoxBody<Bytes, Infallible>;
+
+fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .unwrap()
+}
+
+/// The benchmark's upstream API on 127.0.0.1, on a thread of its own (a
+/// single-threaded tokio runtime, as the gateway's): `/v1/small` answers
+/// `SMALL_BODY`, `/v1/stream` streams `STREAM_MIB` MiB chunked,
+/// `/v1/sleep` answers `SMALL_BODY` after `SLEEP_MS`.
+struct Upstream {
+    port: u16,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Upstream {
+    fn start() -> Upstream {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let chunk = Bytes::from(long_value());
+        let thread = std::thread::spawn(move || {
+            current_thread_runtime().block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let serving = async {
+                    loop {
+                        let Ok((stream, _)) = listener.accept().await else {
+                            continue;
+                        };
+                        stream.set_nodelay(true).unwrap();
+                        let chunk = chunk.clone();
+                        let service = hyper::service::service_fn(move |request| {
+                            upstream_response(request, chunk.clone())
+                        });
+                        tokio::spawn(async move {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        });
+                    }
+                };
+                tokio::select! {
+                    () = serving => {}
+                    _ = stopped => {}
+                }
+            });
+        });
+        Upstream {
+            port,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+async fn upstream_response(
+    request: Request<Incoming>,
+    chunk: Bytes,
+) -> Result<Response<UpstreamBody>, Infallible> {
+    let expected = format!("Bearer {API_KEY}");
+    let authorized = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .is_some_and(|value| value.as_bytes() == expected.as_bytes());
+    let small = || Full::new(Bytes::from_static(SMALL_BODY)).boxed();
+    let (status, body) = match (authorized, request.uri().path()) {
+        (false, _) => (StatusCode::UNAUTHORIZED, Empty::new().boxed()),
+        (true, "/v1/small") => (StatusCode::OK, small()),
+        (true, "/v1/stream") => {
+            let left = (STREAM_MIB << 20) / chunk.len();
+            (StatusCode::OK, Chunks { chunk, left }.boxed())
+        }
+        (true, "/v1/sleep") => {
+            tokio::time::sleep(Duration::from_millis(SLEEP_MS)).await;
+            (StatusCode::OK, small())
+        }
+        (true, _) => (StatusCode::NOT_FOUND, Empty::new().boxed()),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// A body of `left` copies of `chunk`, of unknown length (sent chunked).
+struct Chunks {
+    chunk: Bytes,
+    left: usize,
+}
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        self.left -= 1;
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection to `http://127.0.0.1:PORT/BASE`,
+/// each request carrying `Authorization: Bearer` with a given value.
+struct Client {
+    sender: hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
+    host: HeaderValue,
+    authorization: HeaderValue,
+    base: String,
+}
+
+impl Client {
+    async fn connect(url: &str, bearer: &str) -> Client {
+        let rest = url.strip_prefix("http://").unwrap();
+        let (authority, base) = match rest.find('/') {
+            Some(slash) => (&rest[..slash], &rest[slash..]),
+            None => (rest, ""),
+        };
+        let stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Client {
+            sender,
+            host: HeaderValue::from_str(authority).unwrap(),
+            authorization: HeaderValue::from_str(&format!("Bearer {bearer}")).unwrap(),
+            base: base.to_owned(),
+        }
+    }
+
+    /// GETs `BASE/path`, reads the body to its end and discards it; its
+    /// length.
+    async fn get(&mut self, path: &str) -> usize {
+        self.sender.ready().await.unwrap();
+        let request = Request::get(format!("{}{path}", self.base))
+            .header(header::HOST, self.host.clone())
+            .header(header::AUTHORIZATION, self.authorization.clone())
+            .body(Empty::new())
+            .unwrap();
+        let response = self.sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        let mut body = response.into_body();
+        let mut length = 0;
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                length += data.len();
+            }
+        }
+        length
+    }
+}
+
+/// `secrets exec --gateway BENCH_API=BENCH_API_KEY@UPSTREAM -- sh ...`
+/// running in the background: the program writes its `BENCH_API` and
+/// `BENCH_API_URL` to a file, then waits for a "done" file.
+struct ServedGateway {
+    child: std::process::Child,
+    done: PathBuf,
+    url: String,
+    token: String,
+}
+
+impl ServedGateway {
+    fn start(sandbox: &Sandbox, upstream: &Upstream) -> ServedGateway {
+        let dir = sandbox.vault.parent().unwrap();
+        let (address, done) = (dir.join("gateway.txt"), dir.join("done"));
+        let spec = format!("BENCH_API=BENCH_API_KEY@{}", upstream.url());
+        let script = r#"printf '%s\n%s\n' "$BENCH_API" "$BENCH_API_URL" >"$1.tmp" && mv "$1.tmp" "$1" && while [ ! -e "$2" ]; do sleep 0.1; done"#;
+        let mut child = sandbox
+            .secrets(&["exec", "--gateway", &spec, "--", "sh", "-c", script, "sh"])
+            .arg(&address)
+            .arg(&done)
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let text = loop {
+            if let Ok(text) = std::fs::read_to_string(&address) {
+                break text;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the gateway's exec ended"
+            );
+            assert!(started.elapsed() < Duration::from_secs(10), "no gateway");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let mut lines = text.lines().map(str::to_owned);
+        let (token, url) = (lines.next().unwrap(), lines.next().unwrap());
+        ServedGateway {
+            child,
+            done,
+            url,
+            token,
+        }
+    }
+
+    fn finish(mut self) {
+        std::fs::write(&self.done, "").unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+/// Per-request wall times in ms, [straight to the upstream, through the
+/// gateway], one sorted list per round; the two alternate request by
+/// request, so both see the same drift.
+async fn request_latency(direct: &mut Client, through: &mut Client) -> [Vec<Vec<f64>>; 2] {
+    for _ in 0..WARMUP_REQUESTS {
+        direct.get("/small").await;
+        through.get("/small").await;
+    }
+    let mut rounds = [Vec::new(), Vec::new()];
+    for _ in 0..GATEWAY_ROUNDS {
+        let mut times = [Vec::with_capacity(REQUESTS), Vec::with_capacity(REQUESTS)];
+        for _ in 0..REQUESTS {
+            for (client, times) in [&mut *direct, &mut *through].into_iter().zip(&mut times) {
+                let start = Instant::now();
+                let length = client.get("/small").await;
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(length, SMALL_BODY.len());
+            }
+        }
+        for (rounds, mut times) in rounds.iter_mut().zip(times) {
+            times.sort_by(f64::total_cmp);
+            rounds.push(times);
+        }
+    }
+    rounds
+}
+
+/// MB/s of each round's `/v1/stream`, [straight, through the gateway],
+/// after one unmeasured transfer each.
+async fn stream_rates(direct: &mut Client, through: &mut Client) -> [Vec<f64>; 2] {
+    let mut rates = [Vec::new(), Vec::new()];
+    for round in 0..=GATEWAY_ROUNDS {
+        for (client, rates) in [&mut *direct, &mut *through].into_iter().zip(&mut rates) {
+            let start = Instant::now();
+            let length = client.get("/stream").await;
+            let seconds = start.elapsed().as_secs_f64();
+            assert_eq!(length, STREAM_MIB << 20);
+            if round > 0 {
+                rates.push(length as f64 / 1e6 / seconds);
+            }
+        }
+    }
+    rates
+}
+
+/// Wall time in ms of `IN_FLIGHT` requests to `/v1/sleep` sent at once,
+/// each on a new connection, until the last response has been read.
+async fn in_flight(url: &str, bearer: &str) -> f64 {
+    let start = Instant::now();
+    let requests: Vec<_> = (0..IN_FLIGHT)
+        .map(|_| {
+            let (url, bearer) = (url.to_owned(), bearer.to_owned());
+            tokio::spawn(async move { Client::connect(&url, &bearer).await.get("/sleep").await })
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.await.unwrap(), SMALL_BODY.len());
+    }
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Total ms of `in_flight`, [straight, through the gateway], per round,
+/// after one unmeasured round.
+async fn in_flight_times(direct: &str, through: &ServedGateway) -> [Vec<f64>; 2] {
+    let mut times = [Vec::new(), Vec::new()];
+    for round in 0..=GATEWAY_ROUNDS {
+        let direct = in_flight(direct, API_KEY).await;
+        let through = in_flight(&through.url, &through.token).await;
+        if round > 0 {
+            times[0].push(direct);
+            times[1].push(through);
+        }
+    }
+    times
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    percentile(&sorted, 0.5)
+}
+
+/// Every round's samples in one sorted list.
+fn pooled(rounds: &[Vec<f64>]) -> Vec<f64> {
+    let mut all: Vec<f64> = rounds.concat();
+    all.sort_by(f64::total_cmp);
+    all
+}
+
+/// "LOW to HIGH" of `values`, each written by `show`.
+fn range(values: &[f64], show: impl Fn(f64) -> String) -> String {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{} to {}", show(low), show(high))
+}
+
+fn met(yes: bool) -> &'static str {
+    if yes { "met" } else { "NOT met" }
+}
+
+fn print_row(cells: &[&str]) {
+    println!("| {} |", cells.join(" | "));
+}
+
+/// A row of a time measured in rounds against a baseline measured with it:
+/// pooled median and p90, the difference of the pooled medians, and the
+/// range of the rounds' differences (each round's median minus its
+/// baseline's). `decimals` for the times; `goal` as shown, and what it
+/// asks.
+struct Timed<'a> {
+    scenario: &'a str,
+    rounds: &'a [Vec<f64>],
+    baseline: &'a str,
+    base: &'a [Vec<f64>],
+    decimals: usize,
+    goal: Option<(&'a str, Goal)>,
+}
+
+/// What a goal limits, in ms.
+#[derive(Clone, Copy)]
+enum Goal {
+    /// The difference of the medians.
+    Difference(f64),
+    /// The median itself.
+    Median(f64),
+}
+
+impl Timed<'_> {
+    fn print(&self) {
+        let d = self.decimals;
+        let (times, base) = (pooled(self.rounds), pooled(self.base));
+        let difference = percentile(&times, 0.5) - percentile(&base, 0.5);
+        let per_round: Vec<f64> = self
+            .rounds
+            .iter()
+            .zip(self.base)
+            .map(|(round, base)| percentile(round, 0.5) - percentile(base, 0.5))
+            .collect();
+        let (goal, verdict) = match self.goal {
+            Some((shown, Goal::Difference(limit))) => (shown, met(difference <= limit)),
+            Some((shown, Goal::Median(limit))) => (shown, met(percentile(&times, 0.5) <= limit)),
+            None => ("", ""),
+        };
+        print_row(&[
+            self.scenario,
+            &format!("{:.d$} ms", percentile(&times, 0.5)),
+            &format!("{:.d$} ms", percentile(&times, 0.9)),
+            self.baseline,
+            &format!("{:.d$} ms", percentile(&base, 0.5)),
+            &format!("{difference:+.d$} ms"),
+            &(range(&per_round, |v| format!("{v:+.d$}")) + " ms"),
+            goal,
+            verdict,
+        ]);
+    }
+}
+
+/// The agent gateway (`exec --gateway`): added latency per request,
+/// streaming throughput, requests in flight at once, and exec's start-up
+/// with a gateway. Run: `cargo test --release --test bench gateway --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn gateway() {
+    let _alone = one_at_a_time();
+    let upstream = Upstream::start();
+    let sandbox = Sandbox::holding(vec![("BENCH_API_KEY".to_owned(), API_KEY.to_owned())]);
+    let served = ServedGateway::start(&sandbox, &upstream);
+    let runtime = current_thread_runtime();
+    let (latency, rates, concurrent) = runtime.block_on(async {
+        let mut direct = Client::connect(&upstream.url(), API_KEY).await;
+        let mut through = Client::connect(&served.url, &served.token).await;
+        let latency = request_latency(&mut direct, &mut through).await;
+        let rates = stream_rates(&mut direct, &mut through).await;
+        let concurrent = in_flight_times(&upstream.url(), &served).await;
+        (latency, rates, concurrent)
+    });
+    served.finish();
+
+    // exec's start-up, each round the six in turn (`time_together`). The
+    // https:// upstream is never connected to (`true` sends nothing), but
+    // the gateway loads the system's root certificates for it.
+    let http = format!("BENCH_API=BENCH_API_KEY@{}", upstream.url());
+    let https = http.replacen("http://", "https://", 1);
+    let exec = |mask: &'static str, gateway: Option<&String>| {
+        let spec = gateway.cloned();
+        let sandbox = &sandbox;
+        move |_| {
+            let mut args = vec!["exec", "--mask", mask];
+            if let Some(spec) = &spec {
+                args.extend(["--gateway", spec.as_str()]);
+            }
+            args.extend(["--", "true"]);
+            sandbox.secrets(&args)
+        }
+    };
+    let mut starts: [Vec<Vec<f64>>; 6] = Default::default();
+    for _ in 0..GATEWAY_ROUNDS {
+        let round = time_together(
+            RUNS,
+            &mut [
+                &mut |_| direct("true"),
+                &mut exec("always", None),
+                &mut exec("always", Some(&http)),
+                &mut exec("always", Some(&https)),
+                &mut exec("never", None),
+                &mut exec("never", Some(&http)),
+            ],
+        );
+        for (rounds, times) in starts.iter_mut().zip(round) {
+            rounds.push(times);
+        }
+    }
+    drop(upstream);
+
+    println!();
+    print_row(&[
+        "scenario",
+        "median",
+        "p90",
+        "baseline",
+        "baseline median",
+        "difference",
+        "per round",
+        "goal",
+        "",
+    ]);
+    print_row(&[
+        "---", "---:", "---:", "---", "---:", "---:", "---:", "---", "---",
+    ]);
+    let [direct_latency, gateway_latency] = &latency;
+    let straight = "straight to the upstream";
+    let small = format!(
+        "request straight to the upstream (GET, {}-byte body, keep-alive)",
+        SMALL_BODY.len()
+    );
+    Timed {
+        scenario: &small,
+        rounds: direct_latency,
+        baseline: straight,
+        base: direct_latency,
+        decimals: 3,
+        goal: None,
+    }
+    .print();
+    Timed {
+        scenario: "request through the gateway (same)",
+        rounds: gateway_latency,
+        baseline: straight,
+        base: direct_latency,
+        decimals: 3,
+        goal: Some(("+1 ms", Goal::Difference(1.0))),
+    }
+    .print();
+    let [direct_rates, gateway_rates] = &rates;
+    let mbps = |v: f64| format!("{v:.0} MB/s");
+    for (scenario, rates, goal) in [
+        (
+            format!("{STREAM_MIB} MiB streamed straight from the upstream (64 KiB chunks)"),
+            direct_rates,
+            None,
+        ),
+        (
+            format!("{STREAM_MIB} MiB streamed through the gateway (masked)"),
+            gateway_rates,
+            Some(200.0),
+        ),
+    ] {
+        let (goal, verdict) = match goal {
+            Some(goal) => (mbps(goal), met(median(rates) >= goal)),
+            None => (String::new(), ""),
+        };
+        print_row(&[
+            &scenario,
+            &mbps(median(rates)),
+            "",
+            straight,
+            &mbps(median(direct_rates)),
+            &format!(
+                "{:+.0}%",
+                (median(rates) / median(direct_rates) - 1.0) * 100.0
+            ),
+            &range(rates, mbps),
+            &goal,
+            verdict,
+        ]);
+    }
+    let [direct_flight, gateway_flight] = &concurrent;
+    let as_rounds = |times: &[f64]| times.iter().map(|&t| vec![t]).collect::<Vec<_>>();
+    let (direct_flight, gateway_flight) = (as_rounds(direct_flight), as_rounds(gateway_flight));
+    let scenario = format!(
+        "{IN_FLIGHT} requests at once to a route that sleeps {SLEEP_MS} ms, through the gateway (total)"
+    );
+    let goal = format!(
+        "about {SLEEP_MS} ms (one at a time: {} ms)",
+        IN_FLIGHT as u64 * SLEEP_MS
+    );
+    let [floor, always, always_gw, always_https, never, never_gw] = &starts;
+    let exec_gateway = "--gateway BENCH_API=BENCH_API_KEY@http://127.0.0.1:PORT/v1";
+    let rows = [
+        Timed {
+            scenario: &format!("{IN_FLIGHT} requests at once, straight to the upstream (total)"),
+            rounds: &direct_flight,
+            baseline: straight,
+            base: &direct_flight,
+            decimals: 1,
+            goal: None,
+        },
+        Timed {
+            scenario: &scenario,
+            rounds: &gateway_flight,
+            baseline: straight,
+            base: &direct_flight,
+            decimals: 1,
+            // Met under twice the sleep: two at a time would take 32 times it.
+            goal: Some((&goal, Goal::Median(2.0 * SLEEP_MS as f64))),
+        },
+        Timed {
+            scenario: "`true` directly",
+            rounds: floor,
+            baseline: "`true`",
+            base: floor,
+            decimals: 2,
+            goal: None,
+        },
+        Timed {
+            scenario: "`secrets exec --mask always -- true` (supervised)",
+            rounds: always,
+            baseline: "`true`",
+            base: floor,
+            decimals: 2,
+            goal: None,
+        },
+        Timed {
+            scenario: &format!("`secrets exec --mask always {exec_gateway} -- true`"),
+            rounds: always_gw,
+            baseline: "same without `--gateway`",
+            base: always,
+            decimals: 2,
+            goal: Some(("+3 ms", Goal::Difference(3.0))),
+        },
+        Timed {
+            scenario: &format!(
+                "`secrets exec --mask always {} -- true` (loads the system's root certificates)",
+                exec_gateway.replacen("http://", "https://", 1)
+            ),
+            rounds: always_https,
+            baseline: "same without `--gateway`",
+            base: always,
+            decimals: 2,
+            goal: Some(("+3 ms", Goal::Difference(3.0))),
+        },
+        Timed {
+            scenario: "`secrets exec --mask never -- true` (replaces itself)",
+            rounds: never,
+            baseline: "`true`",
+            base: floor,
+            decimals: 2,
+            goal: None,
+        },
+        Timed {
+            scenario: &format!(
+                "`secrets exec --mask never {exec_gateway} -- true` (stays the parent)"
+            ),
+            rounds: never_gw,
+            baseline: "same without `--gateway`",
+            base: never,
+            decimals: 2,
+            goal: Some(("+3 ms", Goal::Difference(3.0))),
+        },
+    ];
+    for row in &rows {
+        row.print();
+    }
+    println!();
+    println!(
+        "{GATEWAY_ROUNDS} rounds: each {REQUESTS} sequential requests on one connection to each address (alternating, after {WARMUP_REQUESTS} unmeasured), one {STREAM_MIB} MiB stream each way, {IN_FLIGHT} requests at once each way, {RUNS} runs of each exec (after {WARMUP} warm-up runs); medians and p90 of all rounds' samples; output of every exec to /dev/null; a vault of one secret."
     );
 }
