@@ -744,6 +744,14 @@ mod tests {
         assert_eq!(refused("A=1\n# c\rB=2").line, 2);
     }
 
+    proptest::proptest! {
+        /// No input panics: text made of the characters each rule is about.
+        #[test]
+        fn never_panics(text in "[A-Z=a #'\"`\\$\n\r\t\u{a0}\u{2028}é]{0,40}") {
+            let _ = parse(&text);
+        }
+    }
+
     #[test]
     fn skips_comments_and_blanks_and_counts_lines() {
         let parsed = parse("# top\n\nA=1\n  # indented\nB=\"x\ny\"\nC=3\n").unwrap();
