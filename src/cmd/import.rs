@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 impl Run for ImportArgs {
     fn run(self, paths: &Paths) -> Result<()> {
         let text = self.read_input()?;
-        let entries = if self.json {
-            from_json(&text)?
+        let (entries, without_value) = if self.json {
+            (from_json(&text)?, Vec::new())
         } else {
             from_dotenv(&text)?
         };
@@ -76,10 +76,55 @@ impl Run for ImportArgs {
                 plan.skipped.len()
             ));
         }
+        report_naming(&secrets, &plan);
         report_left_out(&empty, self.dry_run);
+        report_without_value(&without_value, self.dry_run);
         report_unexpanded(&unexpanded, &plan, self.dry_run);
         Ok(())
     }
+}
+
+/// The hint `create` gives, for the new names that are not UPPER_SNAKE_CASE
+/// (names already in the vault keep their spelling, so they get none).
+fn report_naming(secrets: &[NewSecret], plan: &ImportPlan) {
+    let suggestions: Vec<String> = secrets
+        .iter()
+        .filter(|s| plan.created.iter().any(|c| c == s.name.as_str()))
+        .filter_map(|s| {
+            let upper = s.name.conventional_form()?;
+            Some(format!("{upper} for {}", s.name))
+        })
+        .collect();
+    if !suggestions.is_empty() {
+        output::hint(&format!(
+            "secret names are conventionally UPPER_SNAKE_CASE: consider {}",
+            suggestions.join(", ")
+        ));
+    }
+}
+
+/// Names the lines that give a name without `=`: like python-dotenv and
+/// Node's dotenv, the import sets nothing for them. Only line numbers: what
+/// stands alone on a line may be a pasted value.
+fn report_without_value(lines: &[usize], dry_run: bool) {
+    if lines.is_empty() {
+        return;
+    }
+    let numbers: Vec<String> = lines.iter().map(usize::to_string).collect();
+    let (lines, gives, it) = match numbers.len() {
+        1 => ("line", "gives", "it"),
+        _ => ("lines", "give", "them"),
+    };
+    let left = if dry_run {
+        "would be left out"
+    } else {
+        "left out"
+    };
+    output::note(&format!(
+        "{lines} {} {gives} a name without `=`: {left}, as python-dotenv and Node's dotenv \
+         leave {it} unset",
+        numbers.join(", ")
+    ));
 }
 
 /// Names the entries `--skip-empty` left out.
@@ -156,21 +201,29 @@ struct Entry {
     value: Zeroizing<Vec<u8>>,
 }
 
-fn from_dotenv(text: &str) -> Result<Vec<Entry>> {
-    let entries = dotenv::parse(text).map_err(|e| {
-        Failure::usage(format!(
+/// The entries of a dotenv file, and the lines that name a variable
+/// without a value.
+fn from_dotenv(text: &str) -> Result<(Vec<Entry>, Vec<usize>)> {
+    let parsed = dotenv::parse(text).map_err(|e| {
+        let failure = Failure::usage(format!(
             "line {}: {}; nothing was imported",
-            e.line, e.reason
-        ))
+            e.line, e.refusal.reason
+        ));
+        match e.refusal.hint {
+            Some(hint) => failure.with_hint(hint),
+            None => failure,
+        }
     })?;
-    Ok(entries
+    let entries = parsed
+        .entries
         .into_iter()
         .map(|e| Entry {
             place: format!("line {}", e.line),
             key: e.key,
             value: e.value,
         })
-        .collect())
+        .collect();
+    Ok((entries, parsed.without_value))
 }
 
 fn from_json(text: &str) -> Result<Vec<Entry>> {

@@ -13,6 +13,7 @@ mod cores;
 mod damaged;
 mod delete;
 mod doctor;
+mod dotenv_forms;
 mod environment;
 mod escaping;
 mod exec;
