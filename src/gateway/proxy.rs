@@ -381,6 +381,12 @@ fn forward_request(
         })?;
     let headers = &mut parts.headers;
     let basic_user = basic_credentials(headers).map(|(user, _)| user);
+    // The body arrives decoded from its chunks; its length, if it had one
+    // besides, is not what was read (a smuggling trick): the client frames
+    // it anew.
+    if headers.contains_key(header::TRANSFER_ENCODING) {
+        headers.remove(header::CONTENT_LENGTH);
+    }
     drop_hop_by_hop(headers);
     headers.remove(header::ACCEPT_ENCODING);
     let host = HeaderValue::from_str(&upstream.authority).map_err(|_| {
