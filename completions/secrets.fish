@@ -102,7 +102,7 @@ complete -c secrets -n "__fish_secrets_using_subcommand exec" -l only -d 'Inject
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l except -d 'Inject every secret but these (comma-separated or repeated; any case)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l mask -d 'Replace injected values in the program\'s output with [MASKED:NAME] (values shorter than 4 bytes are never masked); SECRETS_MASK sets the default, e.g. for a harness that runs commands in a terminal' -r -f -a "auto\t'Mask stdout and stderr each when it is a pipe or a file (what agents and log collectors read); a terminal or /dev/null gets the program\'s output untouched'
 always\t'Mask both streams'
-never\t'Never mask: the program replaces secrets\' process'"
+never\t'Never mask: the program replaces secrets\' process (unless a --gateway needs secrets to stay and serve it)'"
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l pass-env -d 'With --clean-env, keep these inherited variables too (comma-separated or repeated)' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env-prefix -d 'Inject each secret as PREFIX followed by its name' -r
 complete -c secrets -n "__fish_secrets_using_subcommand exec" -l env -d 'Inject secret SECRET as variable VAR (repeatable); without --only or --except, only the secrets named this way are injected' -r

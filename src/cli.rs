@@ -537,7 +537,8 @@ pub enum MaskMode {
     Auto,
     /// Mask both streams
     Always,
-    /// Never mask: the program replaces secrets' process
+    /// Never mask: the program replaces secrets' process (unless a
+    /// --gateway needs secrets to stay and serve it)
     Never,
 }
 
