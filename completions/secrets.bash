@@ -49,6 +49,9 @@ _secrets() {
             secrets,ls)
                 cmd="secrets__subcmd__list"
                 ;;
+            secrets,mcp)
+                cmd="secrets__subcmd__mcp"
+                ;;
             secrets,passwd)
                 cmd="secrets__subcmd__passwd"
                 ;;
@@ -60,6 +63,9 @@ _secrets() {
                 ;;
             secrets,rename)
                 cmd="secrets__subcmd__rename"
+                ;;
+            secrets,requests)
+                cmd="secrets__subcmd__requests"
                 ;;
             secrets,rm)
                 cmd="secrets__subcmd__delete"
@@ -103,6 +109,9 @@ _secrets() {
             secrets__subcmd__help,log)
                 cmd="secrets__subcmd__help__subcmd__log"
                 ;;
+            secrets__subcmd__help,mcp)
+                cmd="secrets__subcmd__help__subcmd__mcp"
+                ;;
             secrets__subcmd__help,passwd)
                 cmd="secrets__subcmd__help__subcmd__passwd"
                 ;;
@@ -114,6 +123,9 @@ _secrets() {
                 ;;
             secrets__subcmd__help,rename)
                 cmd="secrets__subcmd__help__subcmd__rename"
+                ;;
+            secrets__subcmd__help,requests)
+                cmd="secrets__subcmd__help__subcmd__requests"
                 ;;
             secrets__subcmd__help,show)
                 cmd="secrets__subcmd__help__subcmd__show"
@@ -197,7 +209,7 @@ _secrets() {
 
     case "${cmd}" in
         secrets)
-            opts="-h -V --vault --identity --help --version init create list ls show update rename delete rm exec passwd doctor import log rekey recipients vault completions help"
+            opts="-h -V --vault --identity --help --version init create list ls show update rename delete rm exec passwd doctor import log rekey recipients vault mcp requests completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,7 +393,7 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help)
-            opts="init create list show update rename delete exec passwd doctor import log rekey recipients vault completions help"
+            opts="init create list show update rename delete exec passwd doctor import log rekey recipients vault mcp requests completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +546,20 @@ _secrets() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        secrets__subcmd__help__subcmd__mcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         secrets__subcmd__help__subcmd__passwd)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -647,6 +673,20 @@ _secrets() {
             return 0
             ;;
         secrets__subcmd__help__subcmd__rename)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__help__subcmd__requests)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -810,6 +850,32 @@ _secrets() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__mcp)
+            opts="-h --vault --identity --policy --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1104,6 +1170,28 @@ _secrets() {
             ;;
         secrets__subcmd__rename)
             opts="-h --vault --identity --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        secrets__subcmd__requests)
+            opts="-h --vault --identity --json --clear --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,6 +41,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand vault 'Copy a whole vault between a file and PostgreSQL'
+            cand mcp 'Serve an AI agent over MCP (stdin/stdout): it lists secrets and runs the programs a policy allows with them, and never sees a value'
+            cand requests 'Show the secrets agents asked for (MCP request_secret) that do not exist yet'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -269,6 +271,21 @@ set edit:completion:arg-completer[secrets] = {|@words|
         }
         &'secrets;vault;help;help'= {
         }
+        &'secrets;mcp'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand --policy 'The policy file [default: mcp-policy.json in the identity''s directory, e.g. <config dir>/secrets/mcp-policy.json]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'secrets;requests'= {
+            cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
+            cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
+            cand --json 'Print a JSON array of requests'
+            cand --clear 'Forget this vault''s waiting requests'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'secrets;completions'= {
             cand --vault 'The vault: a file, or a PostgreSQL URL (postgres://...?schema=NAME) for a team''s vault [default: <data dir>/secrets/vault.db]'
             cand --identity 'Your age identity file (your key), made by `init`; only commands that decrypt read it [default: <config dir>/secrets/identity.txt]'
@@ -291,6 +308,8 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand rekey 'Replace your key with a new one (the old one kept, retired), or move this vault from a retired key to your current one'
             cand recipients 'List, add or remove the public keys the vault is encrypted to'
             cand vault 'Copy a whole vault between a file and PostgreSQL'
+            cand mcp 'Serve an AI agent over MCP (stdin/stdout): it lists secrets and runs the programs a policy allows with them, and never sees a value'
+            cand requests 'Show the secrets agents asked for (MCP request_secret) that do not exist yet'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -341,6 +360,10 @@ set edit:completion:arg-completer[secrets] = {|@words|
             cand copy 'Copy a vault, as stored, to a new file or PostgreSQL schema (no identity needed; all or nothing)'
         }
         &'secrets;help;vault;copy'= {
+        }
+        &'secrets;help;mcp'= {
+        }
+        &'secrets;help;requests'= {
         }
         &'secrets;help;completions'= {
         }

@@ -128,6 +128,12 @@ pub enum Command {
     Recipients(RecipientsArgs),
     /// Copy a whole vault between a file and PostgreSQL
     Vault(VaultArgs),
+    /// Serve an AI agent over MCP (stdin/stdout): it lists secrets and runs
+    /// the programs a policy allows with them, and never sees a value
+    Mcp(Lazy<McpArgs>),
+    /// Show the secrets agents asked for (MCP request_secret) that do not
+    /// exist yet
+    Requests(Lazy<RequestsArgs>),
     /// Print a shell completion script
     Completions(Lazy<CompletionsArgs>),
 }
@@ -193,6 +199,67 @@ Examples:
 
   # And back, e.g. for a backup
   secrets vault copy 'postgres://me@db.example.com/team?schema=secrets' backup.db";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = MCP_HELP)]
+pub struct McpArgs {
+    /// The policy file [default: mcp-policy.json in the identity's
+    /// directory, e.g. <config dir>/secrets/mcp-policy.json]
+    #[arg(long, env = "SECRETS_MCP_POLICY", value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+}
+
+const MCP_HELP: &str = "\
+Tools: list_secrets (names, descriptions and times, as `list --json`),
+request_secret (a name and a reason, recorded for `secrets requests`) and
+run_command (argv, and optionally only, env {VAR: SECRET}, cwd,
+timeout_secs). No tool ever returns a value: a program's stdout and stderr
+come back with every value it was given replaced by [MASKED:NAME], and a
+secret shorter than 4 bytes (too short to mask) is never given. Every call
+is in the audit log (`secrets log`, action mcp).
+
+The policy: mcp-policy.json in the identity's directory (beside
+identity.txt: <config dir>/secrets/mcp-policy.json by default; --policy or
+SECRETS_MCP_POLICY name another). Default deny: without it run_command runs
+nothing. It must be yours and writable only by you. Its format (JSON):
+  {
+    \"programs\": {
+      \"gh\": { \"secrets\": [\"GITHUB_TOKEN\"] },
+      \"/usr/local/bin/deploy\": { \"secrets\": [\"DEPLOY_KEY\"], \"timeout_secs\": 600 }
+    },
+    \"shell\": false,
+    \"timeout_secs\": 60,
+    \"max_output_bytes\": 65536,
+    \"pass_env\": [\"GOPATH\"]
+  }
+programs: a name (matched as argv[0] is given, found on PATH) or an
+absolute path, each with the secrets it may receive and, optionally, its
+own limits. shell: whether shells and programs that run others (sh, bash,
+env, xargs, sudo, ...) may be listed at all. timeout_secs (default 60): the
+program and everything it started are killed then. max_output_bytes
+(default 65536, per stream): past it, the middle is cut and a note says
+how much. Programs start from a clean environment (PATH, HOME, USER, LANG,
+TERM, TZ, TMPDIR, plus pass_env) and the secrets.
+
+Allow only programs that do not run code the agent writes: a program that
+evaluates its arguments (python -c, node -e, a shell) can print a value
+transformed past the masker.
+
+An identity with a passphrase needs SECRETS_PASSPHRASE in the server's
+environment: the server has no terminal to ask on.
+
+Example (an MCP client's configuration):
+  { \"mcpServers\": { \"secrets\": { \"command\": \"secrets\", \"args\": [\"mcp\"] } } }";
+
+#[derive(Debug, Args)]
+pub struct RequestsArgs {
+    /// Print a JSON array of requests
+    #[arg(long)]
+    pub json: bool,
+    /// Forget this vault's waiting requests
+    #[arg(long, conflicts_with = "json")]
+    pub clear: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct RekeyArgs {

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod files;
 pub mod gateway;
 pub mod host;
+pub mod mcp;
 pub mod memory;
 pub mod name;
 pub mod output;

@@ -1436,3 +1436,61 @@ fn gateway() {
         "{GATEWAY_ROUNDS} rounds: each {REQUESTS} sequential requests on one connection to each address (alternating, after {WARMUP_REQUESTS} unmeasured), one {STREAM_MIB} MiB stream each way, {IN_FLIGHT} requests at once each way, {RUNS} runs of each exec (after {WARMUP} warm-up runs); medians and p90 of all rounds' samples; output of every exec to /dev/null; a vault of one secret."
     );
 }
+
+/// `secrets mcp`'s start-up: from the launch to the answer to
+/// `initialize`, then stdin closed and the exit awaited, against launching
+/// `true` the same way. Run: `cargo test --release --test bench mcp_start
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn mcp_start() {
+    use std::io::{BufRead, BufReader, Write};
+    let _alone = one_at_a_time();
+    let sandbox = Sandbox::holding(secret_env(10));
+    const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
+    let answer = || {
+        let started = Instant::now();
+        let mut command = sandbox.secrets(&["mcp"]);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{INITIALIZE}").unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let answered = started.elapsed().as_secs_f64() * 1000.0;
+        assert!(line.contains(r#""id":1"#), "{line}");
+        drop(stdin);
+        assert!(child.wait().unwrap().success());
+        (answered, started.elapsed().as_secs_f64() * 1000.0)
+    };
+    for _ in 0..WARMUP {
+        answer();
+    }
+    let (mut answered, mut exited): (Vec<f64>, Vec<f64>) = (0..RUNS).map(|_| answer()).unzip();
+    answered.sort_by(f64::total_cmp);
+    exited.sort_by(f64::total_cmp);
+    let base = time(RUNS, |_| direct("true"));
+    println!();
+    print_row(&["scenario", "median", "p90", "baseline median", "goal", ""]);
+    print_row(&["---", "---:", "---:", "---:", "---", "---"]);
+    let row = |scenario: &str, times: &[f64], goal: &str, verdict: &str| {
+        print_row(&[
+            scenario,
+            &format!("{:.1} ms", percentile(times, 0.5)),
+            &format!("{:.1} ms", percentile(times, 0.9)),
+            &format!("{:.1} ms (`true`)", percentile(&base, 0.5)),
+            goal,
+            verdict,
+        ]);
+    };
+    let within = met(percentile(&answered, 0.5) <= 20.0);
+    row(
+        "`secrets mcp` answers initialize",
+        &answered,
+        "<= 20 ms",
+        within,
+    );
+    row("... and exits once stdin closes", &exited, "", "");
+}

@@ -9,10 +9,12 @@ mod import;
 mod init;
 mod list;
 mod log;
+mod mcp;
 mod passwd;
 mod recipients;
 mod rekey;
 mod rename;
+mod requests;
 mod show;
 mod update;
 mod vault;
@@ -61,6 +63,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => args.run(&paths),
         Command::Doctor(args) => args.run(&paths),
         Command::Recipients(args) => args.run(&paths),
+        Command::Mcp(args) => args.run(&paths),
+        Command::Requests(args) => args.run(&paths),
         Command::Completions(_) | Command::Vault(_) => unreachable!("handled above"),
     };
     // SQLite's words for a damaged vault become one sentence naming it.

@@ -41,10 +41,14 @@ pub enum Action {
     /// What one gateway of an `exec` did (`exec --gateway`), logged when
     /// the program ended: names `[secret]`, detail `VAR -> HOST, N requests`.
     Gateway,
+    /// A call of a tool of `secrets mcp` (an AI agent's): names the secrets
+    /// a program was given (none for the other tools), program the one it
+    /// ran, detail `TOOL via mcp` and what became of the call.
+    Mcp,
 }
 
 impl Action {
-    const ALL: [Action; 13] = [
+    const ALL: [Action; 14] = [
         Action::Create,
         Action::Update,
         Action::Describe,
@@ -58,6 +62,7 @@ impl Action {
         Action::Rekey,
         Action::VaultCopy,
         Action::Gateway,
+        Action::Mcp,
     ];
 
     /// The stored and shown word (`log`, `log --json`).
@@ -76,6 +81,7 @@ impl Action {
             Action::Rekey => "rekey",
             Action::VaultCopy => "vault copy",
             Action::Gateway => "gateway",
+            Action::Mcp => "mcp",
         }
     }
 
@@ -238,8 +244,8 @@ impl Vault {
                 } else {
                     run.names.clone()
                 },
-                program: Some(run.program.clone()),
-                detail: run.gateway.clone(),
+                program: run.program().map(str::to_owned),
+                detail: run.detail().map(str::to_owned),
                 host: run.host.clone(),
             })
             .collect()

@@ -43,6 +43,12 @@ pub(super) struct Run {
     /// `names` is then the secret behind it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) gateway: Option<String>,
+    /// For a call of a tool of `secrets mcp`: its log detail (`TOOL via
+    /// mcp`, and what became of it); `names` are the secrets a program was
+    /// given, if any. Older versions ignore the field and log the line as
+    /// an exec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) mcp: Option<String>,
 }
 
 impl Run {
@@ -50,9 +56,22 @@ impl Run {
     pub(super) fn action(&self) -> Action {
         if self.gateway.is_some() {
             Action::Gateway
+        } else if self.mcp.is_some() {
+            Action::Mcp
         } else {
             Action::Exec
         }
+    }
+
+    /// The program it ran: none for an MCP call that ran none (stored as
+    /// an empty name, which no program has).
+    pub(super) fn program(&self) -> Option<&str> {
+        Some(self.program.as_str()).filter(|p| !p.is_empty())
+    }
+
+    /// Its log entry's detail (a gateway's or an MCP call's), if any.
+    pub(super) fn detail(&self) -> Option<&str> {
+        self.gateway.as_deref().or(self.mcp.as_deref())
     }
 
     /// The run injected every secret of the vault (`EVERY_SECRET`).

@@ -68,6 +68,19 @@ impl PendingRun {
         chosen: &Chosen,
         connected: Option<Connected>,
     ) -> Result<PendingRun> {
+        Self::begin_via(location, program, chosen, connected, None)
+    }
+
+    /// `begin`, for a run that `secrets mcp` makes for an agent: `via` is
+    /// the log entry's detail (`run_command via mcp`), and the entry's
+    /// action `mcp` rather than `exec`.
+    pub fn begin_via(
+        location: &Location,
+        program: &str,
+        chosen: &Chosen,
+        connected: Option<Connected>,
+        via: Option<&str>,
+    ) -> Result<PendingRun> {
         let every = chosen.everything && !chosen.secrets.is_empty();
         if let Some(Connected {
             mut vault,
@@ -82,7 +95,7 @@ impl PendingRun {
             let cached_at = cached_at
                 .as_ref()
                 .map(|(id, version)| (id.as_str(), *version));
-            let Some(event_id) = vault.log_run(program, &names, every, cached_at)? else {
+            let Some(event_id) = vault.log_run(program, &names, every, cached_at, via)? else {
                 if let Some(cache) = vault.snapshot_file() {
                     let _ = std::fs::remove_file(cache);
                 }
@@ -110,6 +123,7 @@ impl PendingRun {
             names,
             host: crate::host::name(),
             gateway: None,
+            mcp: via.map(str::to_owned),
         };
         let path = journal::path(vault);
         let file = open_to_append(&path, "this run")?;
@@ -199,12 +213,48 @@ pub fn log_gateway_use(location: &Location, program: &str, entries: &[GatewayEnt
             names: vec![entry.secret.clone()],
             host: host.clone(),
             gateway: Some(entry.detail.clone()),
+            mcp: None,
         });
         text.push_str(&serde_json::to_string(&line)?);
         text.push('\n');
     }
     let path = journal::path(vault);
     let file = open_to_append(&path, "the gateways' use")?;
+    let mut file: &File = &file;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Logs a call of a tool of `secrets mcp` that gave no program a secret
+/// (`list_secrets`, `request_secret`, a refused `run_command`): `program`
+/// the one asked for, if any, and `detail` what the call was (`TOOL via
+/// mcp: ...`). In a file vault's usage journal, as exec's runs, so that an
+/// agent's calls do not each write the vault (and throw away exec's
+/// snapshot); straight into a PostgreSQL vault's log.
+pub fn log_mcp_call(location: &Location, program: Option<&str>, detail: &str) -> Result<()> {
+    let time_ms = clock::now_ms();
+    let host = crate::host::name();
+    let Some(vault) = location.file() else {
+        let mut vault = Vault::open(location)?;
+        let Store::Postgres(store) = &mut vault.store else {
+            return Ok(());
+        };
+        return store.log_mcp(time_ms, program, detail, host.as_deref());
+    };
+    let line = Line::Run(Run {
+        id: random::token(20)?,
+        time_ms,
+        // No program is stored as an empty name (`Run::program`).
+        program: program.unwrap_or_default().to_owned(),
+        names: Vec::new(),
+        host,
+        gateway: None,
+        mcp: Some(detail.to_owned()),
+    });
+    let mut text = serde_json::to_string(&line)?;
+    text.push('\n');
+    let path = journal::path(vault);
+    let file = open_to_append(&path, "the agent's call")?;
     let mut file: &File = &file;
     file.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))
@@ -272,6 +322,7 @@ impl Vault {
         names: &[String],
         every: bool,
         cached_at: Option<(&str, i64)>,
+        via: Option<&str>,
     ) -> Result<Option<i64>> {
         let Store::Postgres(store) = &mut self.store else {
             anyhow::bail!("runs of a file vault go to its usage journal");
@@ -284,6 +335,7 @@ impl Vault {
             every,
             host.as_deref(),
             cached_at,
+            via,
         )
     }
 

@@ -28,6 +28,7 @@ mod interrupted;
 mod keys;
 mod log;
 mod masking;
+mod mcp;
 mod names;
 mod properties;
 mod reading;

@@ -250,6 +250,10 @@ impl PgStore {
     /// With `cached`, the vault's id and version counter that exec's cache
     /// holds, only if the vault is still in that state: `None` otherwise
     /// (the cache is stale, nothing was logged).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each is one column or condition of the one statement"
+    )]
     pub fn log_run(
         &mut self,
         time_ms: i64,
@@ -258,7 +262,10 @@ impl PgStore {
         every: bool,
         host: Option<&str>,
         cached: Option<(&str, i64)>,
+        via: Option<&str>,
     ) -> Result<Option<i64>> {
+        // A run that `secrets mcp` made for an agent: its own action.
+        let action = if via.is_some() { "mcp" } else { "exec" };
         let (cached_id, cached_version) = cached.unzip();
         let names_json = serde_json::to_string(names)?;
         // Every secret: the vault's one "every secret" time, not a row each.
@@ -283,8 +290,8 @@ impl PgStore {
                  SELECT 1 FROM @vault
                  WHERE $6::text IS NULL OR (vault_id = $6 AND version = $7)
              ), logged AS (
-                 INSERT INTO @events (time_ms, action, names, program, host)
-                 SELECT $1, 'exec', $2, $3, $4 FROM current RETURNING id
+                 INSERT INTO @events (time_ms, action, names, program, host, detail)
+                 SELECT $1, $8, $2, $3, $4, $9 FROM current RETURNING id
              ), touched AS ({touch}
              ), unsynced AS (
                  SELECT set_config('synchronous_commit', 'off', true)
@@ -301,6 +308,8 @@ impl PgStore {
                 (&lower, Type::TEXT_ARRAY),
                 (&cached_id, Type::TEXT),
                 (&cached_version, Type::INT8),
+                (&action, Type::TEXT),
+                (&via, Type::TEXT),
             ],
         );
         match row {
@@ -310,6 +319,34 @@ impl PgStore {
             Err(e) if cached.is_some() && e.code() == Some(&SqlState::UNDEFINED_COLUMN) => Ok(None),
             Err(e) => Err(explain(e, &self.shown)),
         }
+    }
+
+    /// Logs a call of a tool of `secrets mcp` that gave no program a
+    /// secret (`usage::log_mcp_call`): one row, as `log_gateway`.
+    pub fn log_mcp(
+        &mut self,
+        time_ms: i64,
+        program: Option<&str>,
+        detail: &str,
+        host: Option<&str>,
+    ) -> Result<()> {
+        let statement = "WITH unsynced AS (
+                 SELECT set_config('synchronous_commit', 'off', true)
+             )
+             INSERT INTO @events (time_ms, action, names, program, detail, host)
+             SELECT $1, 'mcp', '[]', $2, $3, $4 FROM unsynced";
+        self.client
+            .execute_typed(
+                &self.schema.qualify(statement),
+                &[
+                    (&time_ms, Type::INT8),
+                    (&program, Type::TEXT),
+                    (&detail, Type::TEXT),
+                    (&host, Type::TEXT),
+                ],
+            )
+            .map_err(|e| explain(e, &self.shown))?;
+        Ok(())
     }
 
     /// Removes the log entry `log_run` made, for a program that could not

@@ -604,11 +604,11 @@ fn fold_run(tx: &rusqlite::Transaction<'_>, run: &Run) -> Result<()> {
         .execute(params![
             run.time_ms,
             serde_json::to_string(&names)?,
-            run.program,
+            run.program(),
             run.id,
             run.action().as_str(),
             run.host,
-            run.gateway
+            run.detail()
         ])?;
     if added == 0 {
         return Ok(());
