@@ -217,7 +217,10 @@ mod tests {
         assert!(gh.grants("github_token"));
         assert!(!gh.grants("OTHER"));
         assert_eq!(gh.timeout_secs, 5);
-        assert!(policy.grant("/opt/elsewhere/gh").is_err(), "a path is not the name");
+        assert!(
+            policy.grant("/opt/elsewhere/gh").is_err(),
+            "a path is not the name"
+        );
         assert!(policy.grant("curl").is_err());
         assert!(
             policy.grant("/usr/bin/env").is_err(),

@@ -204,9 +204,9 @@ pub fn log_gateway_use(location: &Location, program: &str, entries: &[GatewayEnt
         }
         return Ok(());
     };
-    let mut text = String::new();
+    let mut lines = Vec::with_capacity(entries.len());
     for entry in entries {
-        let line = Line::Run(Run {
+        lines.push(Line::Run(Run {
             id: random::token(20)?,
             time_ms,
             program: program.to_owned(),
@@ -214,15 +214,9 @@ pub fn log_gateway_use(location: &Location, program: &str, entries: &[GatewayEnt
             host: host.clone(),
             gateway: Some(entry.detail.clone()),
             mcp: None,
-        });
-        text.push_str(&serde_json::to_string(&line)?);
-        text.push('\n');
+        }));
     }
-    let path = journal::path(vault);
-    let file = open_to_append(&path, "the gateways' use")?;
-    let mut file: &File = &file;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+    append_lines(vault, &lines, "the gateways' use")
 }
 
 /// Logs a call of a tool of `secrets mcp` that gave no program a secret
@@ -251,10 +245,19 @@ pub fn log_mcp_call(location: &Location, program: Option<&str>, detail: &str) ->
         gateway: None,
         mcp: Some(detail.to_owned()),
     });
-    let mut text = serde_json::to_string(&line)?;
-    text.push('\n');
+    append_lines(vault, &[line], "the agent's call")
+}
+
+/// Appends `lines` to the usage journal of the vault at `vault`, in one
+/// write (`what` names them in an error).
+fn append_lines(vault: &Path, lines: &[Line], what: &str) -> Result<()> {
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(&serde_json::to_string(line)?);
+        text.push('\n');
+    }
     let path = journal::path(vault);
-    let file = open_to_append(&path, "the agent's call")?;
+    let file = open_to_append(&path, what)?;
     let mut file: &File = &file;
     file.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))
