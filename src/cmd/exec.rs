@@ -190,15 +190,8 @@ impl ExecArgs {
             behind_gateway: &behind_gateway,
         };
         let choose = |names: &[&str]| {
-            let (chosen, own) = environment::choose(names, &wanted)?;
-            // Only what goes in under its stored name can be a reserved
-            // variable; under --env the variable was checked when parsed.
-            let under_own_name: Vec<usize> = chosen
-                .iter()
-                .zip(&own)
-                .filter_map(|(&index, &own)| own.then_some(index))
-                .collect();
-            environment::refuse_reserved(names, &under_own_name, self.env_prefix.as_deref())?;
+            let (chosen, own) =
+                environment::choose_injectable(names, &wanted, self.env_prefix.as_deref())?;
             *own_name.borrow_mut() = own;
             Ok(chosen)
         };

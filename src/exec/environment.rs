@@ -114,6 +114,23 @@ impl Renamed {
     }
 }
 
+/// `choose`, then `refuse_reserved` on the secrets that go in under their
+/// stored names (a variable of `renamed` was checked when it was read).
+pub fn choose_injectable(
+    names: &[&str],
+    wanted: &Wanted<'_>,
+    prefix: Option<&str>,
+) -> Result<(Vec<usize>, Vec<bool>)> {
+    let (chosen, own) = choose(names, wanted)?;
+    let under_own_name: Vec<usize> = chosen
+        .iter()
+        .zip(&own)
+        .filter_map(|(&index, &own)| own.then_some(index))
+        .collect();
+    refuse_reserved(names, &under_own_name, prefix)?;
+    Ok((chosen, own))
+}
+
 /// What `exec` was asked to inject.
 pub struct Wanted<'a> {
     pub only: &'a [String],

@@ -226,14 +226,7 @@ fn choose(
         renamed,
         behind_gateway: &[],
     };
-    let (chosen, own) = environment::choose(names, &wanted)?;
-    let under_own_name: Vec<usize> = chosen
-        .iter()
-        .zip(&own)
-        .filter_map(|(&index, &own)| own.then_some(index))
-        .collect();
-    environment::refuse_reserved(names, &under_own_name, None)?;
-    Ok((chosen, own))
+    environment::choose_injectable(names, &wanted, None)
 }
 
 /// Starts the program in a process group of its own (so that a time limit
