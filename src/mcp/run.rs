@@ -74,14 +74,7 @@ pub fn check_argv(call: &Call) -> Result<(), Failure> {
 /// Checks the call against the grant before anything is opened: every
 /// secret it names must be granted. Returns the variable mappings.
 pub fn check(call: &Call, grant: &Grant) -> Result<Vec<Renamed>, Failure> {
-    if call.argv.first().is_none_or(String::is_empty) {
-        return Err(Failure::usage(
-            "argv is empty: give the program and its arguments",
-        ));
-    }
-    if call.argv.iter().any(|arg| arg.contains('\0')) {
-        return Err(Failure::usage("an argument contains a NUL byte"));
-    }
+    check_argv(call)?;
     let named = call.only.iter().flatten().chain(call.env.values());
     if let Some(refused) = named.into_iter().find(|name| !grant.grants(name)) {
         return Err(not_granted(refused, &call.argv[0]));
