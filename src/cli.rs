@@ -225,16 +225,23 @@ nothing. It must be yours and writable only by you. Its format (JSON):
   {
     \"programs\": {
       \"gh\": { \"secrets\": [\"GITHUB_TOKEN\"] },
-      \"/usr/local/bin/deploy\": { \"secrets\": [\"DEPLOY_KEY\"], \"timeout_secs\": 600 }
+      \"/usr/local/bin/deploy\": { \"secrets\": [\"DEPLOY_KEY\"], \"timeout_secs\": 600 },
+      \"/usr/local/bin/agent-step\": {
+        \"gateways\": [\"OPENAI_API_KEY=OPENAI_KEY@https://api.openai.com/v1\"]
+      }
     },
     \"shell\": false,
     \"timeout_secs\": 60,
     \"max_output_bytes\": 65536,
-    \"pass_env\": [\"GOPATH\"]
+    \"pass_env\": [\"GOPATH\"],
+    \"gateway_ca\": \"/etc/ssl/private-ca.pem\"
   }
 programs: a name (matched as argv[0] is given, found on PATH) or an
 absolute path, each with the secrets it may receive and, optionally, its
-own limits. shell: whether shells and programs that run others (sh, bash,
+own limits, and the gateways started for each of its runs (as exec's
+--gateway VAR=SECRET@URL[,auth=KIND]: the program gets VAR, a token, and
+VAR_URL, never the secret, which only reaches URL; gateway_ca is exec's
+--gateway-ca). shell: whether shells and programs that run others (sh, bash,
 env, xargs, sudo, ...) may be listed at all. timeout_secs (default 60): the
 program and everything it started are killed then. max_output_bytes
 (default 65536, per stream): past it, the middle is cut and a note says

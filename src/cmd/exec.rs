@@ -9,17 +9,15 @@ use crate::exec::environment::{self, Environment, EnvironmentPlan, Renamed, Want
 use crate::exec::mask::Masker;
 use crate::exec::streams::MaskedStreams;
 use crate::exec::{launch, supervise};
-use crate::gateway::{self, GatewayUse, Prepared};
+use crate::gateway::{self, GatewayUse};
 use crate::output;
-use crate::vault::Unsealed;
 use crate::vault::location::Location;
 use crate::vault::unsealed::StaleCache;
-use crate::vault::usage::{self, GatewayEntry, PendingRun};
+use crate::vault::usage::PendingRun;
 use crate::vault::{Chosen, unseal};
 use anyhow::Result;
 use std::cell::RefCell;
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
 impl Run for ExecArgs {
     fn run(self, paths: &Paths) -> Result<()> {
@@ -35,13 +33,14 @@ impl Run for ExecArgs {
             prepared => prepared?,
         };
         let injections = &chosen.secrets;
-        let gateways = match self.start_gateways(injections) {
-            Ok(gateways) => gateways,
-            Err(error) => {
-                pending.failed();
-                return Err(error);
-            }
-        };
+        let gateways =
+            match gateway::start_for(&self.gateway, injections, self.gateway_ca.as_deref()) {
+                Ok(gateways) => gateways,
+                Err(error) => {
+                    pending.failed();
+                    return Err(error);
+                }
+            };
         let plan = EnvironmentPlan {
             clean: self.clean_env,
             pass: &self.pass_env,
@@ -115,14 +114,7 @@ impl Run for ExecArgs {
 /// Logs what the gateways did; a failure is a warning, not the program's
 /// outcome (the run itself is already in the log).
 fn log_gateway_use(vault: &Location, program: &str, uses: &[GatewayUse]) {
-    let entries: Vec<GatewayEntry> = uses
-        .iter()
-        .map(|used| GatewayEntry {
-            secret: used.secret.clone(),
-            detail: used.detail(),
-        })
-        .collect();
-    if let Err(error) = usage::log_gateway_use(vault, program, &entries) {
+    if let Err(error) = gateway::log_use(vault, program, uses) {
         output::warning(&format!(
             "the gateways' requests were not logged: {error:#}"
         ));
@@ -130,30 +122,6 @@ fn log_gateway_use(vault: &Location, program: &str, uses: &[GatewayUse]) {
 }
 
 impl ExecArgs {
-    /// Starts a gateway for each `--gateway`, with the value of its secret
-    /// (among `injections`, which hold every secret opened).
-    fn start_gateways(&self, injections: &[Unsealed]) -> Result<Option<gateway::Running>> {
-        if self.gateway.is_empty() {
-            return Ok(None);
-        }
-        let mut prepared = Vec::with_capacity(self.gateway.len());
-        for spec in &self.gateway {
-            let Some(secret) = injections
-                .iter()
-                .find(|i| i.name.eq_ignore_ascii_case(&spec.secret))
-            else {
-                anyhow::bail!("secret '{}' was not opened for its gateway", spec.secret);
-            };
-            gateway::check_credential(spec, &secret.name, secret.value.as_bytes())?;
-            prepared.push(Prepared {
-                spec: spec.clone(),
-                stored_name: secret.name.clone(),
-                value: Zeroizing::new(secret.value.as_bytes().to_vec()),
-            });
-        }
-        gateway::Running::start(prepared, self.gateway_ca.as_deref()).map(Some)
-    }
-
     /// The chosen secrets, and the run recorded: just before the program
     /// starts, so that a run refused before it is not a use (one refused
     /// after it, or a program that cannot start, cancels it). With

@@ -17,6 +17,9 @@ mod proxy;
 mod upstream;
 
 use crate::exec::mask::Masker;
+use crate::vault::Unsealed;
+use crate::vault::location::Location;
+use crate::vault::usage::{self, GatewayEntry};
 use anyhow::{Context, Result};
 use proxy::Route;
 use spec::{Auth, GatewaySpec};
@@ -146,6 +149,47 @@ impl Drop for Running {
     fn drop(&mut self) {
         self.shut_down();
     }
+}
+
+/// Starts a gateway for each of `specs`, each with the value of its secret
+/// among `opened` (every secret opened for the run); `None` for none.
+pub fn start_for(
+    specs: &[GatewaySpec],
+    opened: &[Unsealed],
+    extra_ca: Option<&Path>,
+) -> Result<Option<Running>> {
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let mut prepared = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let Some(secret) = opened
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(&spec.secret))
+        else {
+            anyhow::bail!("secret '{}' was not opened for its gateway", spec.secret);
+        };
+        check_credential(spec, &secret.name, secret.value.as_bytes())?;
+        prepared.push(Prepared {
+            spec: spec.clone(),
+            stored_name: secret.name.clone(),
+            value: Zeroizing::new(secret.value.as_bytes().to_vec()),
+        });
+    }
+    Running::start(prepared, extra_ca).map(Some)
+}
+
+/// Logs what the gateways of a run of `program` did, in the vault at
+/// `vault` (`usage::log_gateway_use`).
+pub fn log_use(vault: &Location, program: &str, uses: &[GatewayUse]) -> Result<()> {
+    let entries: Vec<GatewayEntry> = uses
+        .iter()
+        .map(|used| GatewayEntry {
+            secret: used.secret.clone(),
+            detail: used.detail(),
+        })
+        .collect();
+    usage::log_gateway_use(vault, program, &entries)
 }
 
 /// Refuses, before anything runs, a credential that cannot travel in an

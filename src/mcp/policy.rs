@@ -9,6 +9,7 @@
 //! what the policy grants.
 
 use crate::error::Failure;
+use crate::gateway::spec::GatewaySpec;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -59,6 +60,10 @@ pub struct Policy {
     /// LANG, TERM, TZ and TMPDIR (they start from a clean environment).
     #[serde(default)]
     pass_env: Vec<String>,
+    /// A PEM file of CA certificates that gateways trust besides the
+    /// system's (exec's --gateway-ca).
+    #[serde(default)]
+    gateway_ca: Option<PathBuf>,
 }
 
 /// What one program may do.
@@ -68,6 +73,11 @@ struct ProgramRule {
     /// The secrets it may receive (any case).
     #[serde(default)]
     secrets: Vec<String>,
+    /// Gateways started for each of its runs, as exec's `--gateway`
+    /// (`VAR=SECRET@URL[,auth=KIND]`): the person, not the agent, names
+    /// where each secret may be sent.
+    #[serde(default)]
+    gateways: Vec<String>,
     #[serde(default)]
     timeout_secs: Option<u64>,
     #[serde(default)]
@@ -78,6 +88,9 @@ struct ProgramRule {
 #[derive(Debug)]
 pub struct Grant {
     pub secrets: Vec<String>,
+    /// Gateways for every run: their secrets reach the upstream only.
+    pub gateways: Vec<GatewaySpec>,
+    pub gateway_ca: Option<PathBuf>,
     pub timeout_secs: u64,
     pub max_output_bytes: usize,
     pub pass_env: Vec<String>,
@@ -125,6 +138,10 @@ impl Policy {
                     "program '{program}': give a name looked up on PATH or an absolute path"
                 ));
             }
+            for gateway in &rule.gateways {
+                GatewaySpec::from_arg(gateway)
+                    .map_err(|why| format!("program '{program}': a gateway {why}"))?;
+            }
             if let Some(bad) = rule.secrets.iter().find(|s| !crate::name::is_valid(s)) {
                 return Err(format!(
                     "program '{program}': '{}' is not a secret name",
@@ -156,6 +173,13 @@ impl Policy {
         }
         Ok(Grant {
             secrets: rule.secrets.clone(),
+            // Checked when the policy was read.
+            gateways: rule
+                .gateways
+                .iter()
+                .filter_map(|g| GatewaySpec::from_arg(g).ok())
+                .collect(),
+            gateway_ca: self.gateway_ca.clone(),
             timeout_secs: rule
                 .timeout_secs
                 .or(self.timeout_secs)
@@ -240,6 +264,15 @@ mod tests {
     fn invalid_policies_say_why() {
         assert!(Policy::parse(r#"{"programs": {"./x": {}}}"#).is_err());
         assert!(Policy::parse(r#"{"programs": {"x": {"secrets": ["a b"]}}}"#).is_err());
+        // A gateway as exec's --gateway takes it: plain http off loopback is not.
+        assert!(
+            Policy::parse(r#"{"programs": {"x": {"gateways": ["A=B@http://example.com"]}}}"#)
+                .is_err()
+        );
+        let policy =
+            Policy::parse(r#"{"programs": {"x": {"gateways": ["A=B@https://api.example.com"]}}}"#)
+                .unwrap();
+        assert_eq!(policy.grant("x").unwrap().gateways[0].secret, "B");
         assert!(
             Policy::parse(r#"{"program": {}}"#).is_err(),
             "unknown field"

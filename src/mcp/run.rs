@@ -13,6 +13,7 @@ use crate::config::Paths;
 use crate::error::Failure;
 use crate::exec::environment::{self, Environment, EnvironmentPlan, Renamed, Wanted};
 use crate::exec::mask::{MIN_MASKED_LEN, MaskedStream, Masker};
+use crate::gateway;
 use crate::vault::unsealed::StaleCache;
 use crate::vault::usage::PendingRun;
 use crate::vault::{Chosen, unseal};
@@ -110,12 +111,23 @@ pub fn run(paths: &Paths, call: &Call, grant: &Grant, renamed: &[Renamed]) -> Re
         Err(error) if error.is::<StaleCache>() => prepare(paths, call, grant, renamed, true)?,
         prepared => prepared?,
     };
+    let gateways = match gateway::start_for(
+        &grant.gateways,
+        &chosen.secrets,
+        grant.gateway_ca.as_deref(),
+    ) {
+        Ok(gateways) => gateways,
+        Err(error) => {
+            pending.failed();
+            return Err(error);
+        }
+    };
     let plan = EnvironmentPlan {
         clean: true,
         pass: &grant.pass_env,
         prefix: None,
         renamed,
-        gateway_variables: &[],
+        gateway_variables: gateways.as_ref().map_or(&[], |g| g.variables()),
     };
     let mut command = Command::new(program);
     command.args(&call.argv[1..]);
@@ -153,7 +165,12 @@ pub fn run(paths: &Paths, call: &Call, grant: &Grant, renamed: &[Renamed]) -> Re
             return Err(crate::exec::launch::cannot_run(&error, program.as_ref()).into());
         }
     };
-    supervise(child, masker, limit, grant.max_output_bytes)
+    let outcome = supervise(child, masker, limit, grant.max_output_bytes);
+    if let Some(gateways) = gateways {
+        // Best effort, as exec's: the run itself is logged already.
+        let _ = gateway::log_use(&paths.vault, program, &gateways.stop());
+    }
+    outcome
 }
 
 /// Opens the chosen secrets and records the run (as exec's `prepare`).
@@ -200,24 +217,30 @@ fn choose(
     grant: &Grant,
     renamed: &[Renamed],
 ) -> Result<(Vec<usize>, Vec<bool>)> {
+    let behind_gateway: Vec<&str> = grant.gateways.iter().map(|g| g.secret.as_str()).collect();
+    let is_behind_gateway =
+        |name: &str| behind_gateway.iter().any(|g| g.eq_ignore_ascii_case(name));
     let only: Vec<String> = match &call.only {
         Some(only) => only.clone(),
         // Only what was asked for by variable, as exec's --env alone.
         None if !renamed.is_empty() => Vec::new(),
+        // A secret behind a gateway never goes in, even if also granted.
         None => names
             .iter()
-            .filter(|name| grant.grants(name))
+            .filter(|name| grant.grants(name) && !is_behind_gateway(name))
             .map(|name| (*name).to_owned())
             .collect(),
     };
-    if only.is_empty() && renamed.is_empty() {
+    if only.is_empty() && renamed.is_empty() && behind_gateway.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
+    // With `behind_gateway` given, empty `only` and `renamed` pick no
+    // secret by name (as exec's --gateway alone), never "every secret".
     let wanted = Wanted {
         only: &only,
         except: &[],
         renamed,
-        behind_gateway: &[],
+        behind_gateway: &behind_gateway,
     };
     environment::choose_injectable(names, &wanted, None)
 }

@@ -3,7 +3,7 @@
 //! everything on the server's stderr is kept, and every test ends by
 //! searching all of it for every value it stored.
 
-use crate::common::{Sandbox, assert_success, stdout};
+use crate::common::{Sandbox, Upstream, assert_success, can_run, stdout};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
@@ -369,6 +369,59 @@ async fn an_allowed_program_gets_its_secrets_and_its_output_comes_back_masked() 
     assert_eq!(run["action"], json!("mcp"));
     assert_eq!(run["program"], json!("printenv"));
     assert_eq!(run["detail"], json!("run_command via mcp"));
+}
+
+/// A gateway named in the policy: the program gets a token and the
+/// gateway's address, never the secret (even though the policy also
+/// grants it), and its request reaches the upstream with the secret.
+#[tokio::test]
+async fn a_gateway_in_the_policy_lets_a_program_use_a_secret_it_never_holds() {
+    if !can_run(std::path::Path::new("/usr/bin/curl").exists(), "curl") {
+        return;
+    }
+    let up = Upstream::http();
+    let gateway = format!("API=API_TOKEN@{}", up.url("/v1"));
+    let sb = vault_with_policy(Some(json!({
+        "programs": {"sh": {"gateways": [gateway], "secrets": ["API_TOKEN"]}},
+        "shell": true
+    })));
+    let agent = Agent::connect(&sb).await;
+    let script = r#"printf '%s\n' "${API_TOKEN-unset}" "$API" "$API_URL";
+        curl -s -H "Authorization: Bearer $API" "$API_URL/echo""#;
+    let result = agent
+        .call("run_command", json!({"argv": ["sh", "-c", script]}))
+        .await;
+    assert!(!is_error(&result), "{}", text(&result));
+    let ran = outcome(&result);
+    let out = ran["stdout"].as_str().unwrap();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("unset"), "the secret went in: {out}");
+    assert!(lines.next().unwrap().starts_with("gws_"), "{out}");
+    assert!(
+        lines.next().unwrap().starts_with("http://127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.contains("GET /v1/echo"), "the upstream answered: {out}");
+    let seen = up.seen();
+    assert_eq!(seen.len(), 1, "{out}");
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}"))
+    );
+    agent.close(&[TOKEN, PASSWORD]).await;
+    let log = sb.cmd().args(["log", "--json"]).output().unwrap();
+    let log: Value = serde_json::from_slice(&log.stdout).unwrap();
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == json!("gateway"))
+        .expect("the gateway's use is logged");
+    assert_eq!(entry["names"], json!(["API_TOKEN"]));
+    assert_eq!(
+        entry["detail"],
+        json!(format!("API -> {}, 1 request", up.authority()))
+    );
 }
 
 #[tokio::test]
