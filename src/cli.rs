@@ -213,7 +213,7 @@ const MCP_HELP: &str = "\
 Tools: list_secrets (names, descriptions and times, as `list --json`),
 request_secret (a name and a reason, recorded for `secrets requests`) and
 run_command (argv, and optionally only, env {VAR: SECRET}, cwd,
-timeout_secs). No tool ever returns a value: a program's stdout and stderr
+timeout_secs, gateways [VAR]). No tool ever returns a value: a program's stdout and stderr
 come back with every value it was given replaced by [MASKED:NAME], and a
 secret shorter than 4 bytes (too short to mask) is never given. Every call
 is in the audit log (`secrets log`, action mcp).

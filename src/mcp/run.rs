@@ -42,6 +42,8 @@ pub struct Call {
     pub env: BTreeMap<String, String>,
     pub cwd: Option<PathBuf>,
     pub timeout_secs: Option<u64>,
+    /// Only these of the policy's gateways, by variable (all when `None`).
+    pub gateways: Option<Vec<String>>,
 }
 
 /// What the agent gets back: nothing in it is unmasked output.
@@ -69,6 +71,31 @@ pub fn check_argv(call: &Call) -> Result<(), Failure> {
     if call.argv.iter().any(|arg| arg.contains('\0')) {
         return Err(Failure::usage("an argument contains a NUL byte"));
     }
+    Ok(())
+}
+
+/// Keeps only the gateways the call names (by variable); one the policy
+/// does not give the program is refused.
+pub fn narrow_gateways(call: &Call, grant: &mut Grant) -> Result<(), Failure> {
+    let Some(wanted) = &call.gateways else {
+        return Ok(());
+    };
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|v| !grant.gateways.iter().any(|g| &g.variable == *v))
+    {
+        let shown = if crate::name::is_valid(unknown) {
+            format!("'{unknown}'")
+        } else {
+            "by that name (not repeated: not a valid name)".to_owned()
+        };
+        return Err(Failure::usage(format!(
+            "the MCP policy gives '{}' no gateway {shown}",
+            call.argv[0]
+        ))
+        .with_hint("ask the person to add it to the program's \"gateways\" in the policy"));
+    }
+    grant.gateways.retain(|g| wanted.contains(&g.variable));
     Ok(())
 }
 

@@ -76,6 +76,11 @@ pub struct RunCommand {
     /// Time limit in seconds (at most the policy's, which is the default)
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Only these of the gateways the policy gives the program, by their
+    /// variable (default: all of them). A gateway gives the program a token
+    /// in VAR and an address in VAR_URL, never the secret
+    #[serde(default)]
+    pub gateways: Option<Vec<String>>,
 }
 
 #[tool_router]
@@ -196,6 +201,7 @@ impl Places {
             env: input.env.unwrap_or_default(),
             cwd: input.cwd.map(PathBuf::from),
             timeout_secs: input.timeout_secs,
+            gateways: input.gateways,
         };
         let outcome = self.run_allowed(&call);
         if let Err(error) = &outcome {
@@ -217,7 +223,8 @@ impl Places {
             return Err(policy::missing(&self.policy).into());
         };
         run::check_argv(call)?;
-        let grant = policy.grant(&call.argv[0])?;
+        let mut grant = policy.grant(&call.argv[0])?;
+        run::narrow_gateways(call, &mut grant)?;
         let renamed = run::check(call, &grant)?;
         run::run(&self.paths, call, &grant, &renamed)
     }

@@ -402,6 +402,22 @@ async fn a_gateway_in_the_policy_lets_a_program_use_a_secret_it_never_holds() {
         "{out}"
     );
     assert!(out.contains("GET /v1/echo"), "the upstream answered: {out}");
+    // Narrowed by the call: none of the policy's gateways, or one it lacks.
+    let none = agent
+        .call(
+            "run_command",
+            json!({"argv": ["sh", "-c", "printf '%s' \"${API-unset}\""], "gateways": []}),
+        )
+        .await;
+    assert_eq!(outcome(&none)["stdout"], json!("unset"), "{}", text(&none));
+    let unknown = agent
+        .call(
+            "run_command",
+            json!({"argv": ["sh", "-c", "true"], "gateways": ["NOPE"]}),
+        )
+        .await;
+    let unknown = tool_error(&unknown);
+    assert!(unknown.contains("no gateway 'NOPE'"), "{unknown}");
     let seen = up.seen();
     assert_eq!(seen.len(), 1, "{out}");
     assert_eq!(
