@@ -22,9 +22,10 @@
 //! line is lost.
 
 use super::db::Vault;
+use super::events::Action;
 use super::journal::{self, EVERY_SECRET, Line, Run, refused_or};
 use super::location::Location;
-use super::store::Store;
+use super::store::{NewEvent, Store};
 use super::unsealed::{Chosen, Connected, StaleCache};
 use crate::clock;
 use crate::{files, random};
@@ -189,20 +190,25 @@ pub fn log_gateway_use(location: &Location, program: &str, entries: &[GatewayEnt
     let time_ms = clock::now_ms();
     let host = crate::host::name();
     let Some(vault) = location.file() else {
-        let mut vault = Vault::open(location)?;
-        let Store::Postgres(store) = &mut vault.store else {
-            return Ok(());
-        };
+        let mut events = Vec::with_capacity(entries.len());
         for entry in entries {
-            store.log_gateway(
-                time_ms,
-                program,
-                &entry.secret,
-                &entry.detail,
-                host.as_deref(),
-            )?;
+            events.push((
+                serde_json::to_string(&[&entry.secret])?,
+                entry.detail.as_str(),
+            ));
         }
-        return Ok(());
+        let events: Vec<NewEvent> = events
+            .iter()
+            .map(|(names_json, detail)| NewEvent {
+                time_ms,
+                action: Action::Gateway.as_str(),
+                names_json,
+                program: Some(program),
+                detail: Some(detail),
+                host: host.as_deref(),
+            })
+            .collect();
+        return log_unsynced(location, &events);
     };
     let mut lines = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -229,11 +235,15 @@ pub fn log_mcp_call(location: &Location, program: Option<&str>, detail: &str) ->
     let time_ms = clock::now_ms();
     let host = crate::host::name();
     let Some(vault) = location.file() else {
-        let mut vault = Vault::open(location)?;
-        let Store::Postgres(store) = &mut vault.store else {
-            return Ok(());
+        let event = NewEvent {
+            time_ms,
+            action: Action::Mcp.as_str(),
+            names_json: "[]",
+            program,
+            detail: Some(detail),
+            host: host.as_deref(),
         };
-        return store.log_mcp(time_ms, program, detail, host.as_deref());
+        return log_unsynced(location, &[event]);
     };
     let line = Line::Run(Run {
         id: random::token(20)?,
@@ -246,6 +256,19 @@ pub fn log_mcp_call(location: &Location, program: Option<&str>, detail: &str) ->
         mcp: Some(detail.to_owned()),
     });
     append_lines(vault, &[line], "the agent's call")
+}
+
+/// Logs `events` straight into the PostgreSQL vault at `location`, outside
+/// any change to the vault (`PgStore::log_unsynced`).
+fn log_unsynced(location: &Location, events: &[NewEvent<'_>]) -> Result<()> {
+    let mut vault = Vault::open(location)?;
+    let Store::Postgres(store) = &mut vault.store else {
+        return Ok(());
+    };
+    for event in events {
+        store.log_unsynced(event)?;
+    }
+    Ok(())
 }
 
 /// Appends `lines` to the usage journal of the vault at `vault`, in one

@@ -3,7 +3,7 @@
 //! everything on the server's stderr is kept, and every test ends by
 //! searching all of it for every value it stored.
 
-use crate::common::{Sandbox, Upstream, assert_success, can_run, stdout};
+use crate::common::{PgSchema, Sandbox, Upstream, assert_success, can_run, can_run_pg, stdout};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
@@ -438,6 +438,55 @@ async fn a_gateway_in_the_policy_lets_a_program_use_a_secret_it_never_holds() {
         entry["detail"],
         json!(format!("API -> {}, 1 request", up.authority()))
     );
+}
+
+/// A program the policy allows that cannot be started is not a run: the
+/// log keeps the refusal only, in a file vault (the journal's cancelling
+/// line) and in a PostgreSQL one (the entry removed again).
+#[test]
+fn a_program_that_cannot_start_is_not_logged_as_a_run() {
+    // The test server's schema is made and dropped outside the runtime
+    // (its client blocks).
+    let schema = can_run_pg().then(PgSchema::new);
+    let mut sandboxes = vec![Sandbox::new()];
+    if let Some(schema) = &schema {
+        sandboxes.push(Sandbox::with_vault(&schema.url()));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for sb in sandboxes {
+        sb.init();
+        sb.create("API_TOKEN", TOKEN);
+        write_policy(
+            &sb,
+            &json!({"programs": {"/no/such/program": {"secrets": ["API_TOKEN"]}}}),
+        );
+        runtime.block_on(async {
+            let agent = Agent::connect(&sb).await;
+            let result = agent
+                .call("run_command", json!({"argv": ["/no/such/program"]}))
+                .await;
+            let error = tool_error(&result);
+            assert!(error.contains("program not found"), "{error}");
+            agent.close(&[TOKEN]).await;
+        });
+        let log = sb.cmd().args(["log", "--json"]).output().unwrap();
+        let log: Value = serde_json::from_slice(&log.stdout).unwrap();
+        let details: Vec<&str> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == json!("mcp"))
+            .filter_map(|e| e["detail"].as_str())
+            .collect();
+        assert_eq!(details.len(), 1, "{details:?}");
+        assert!(
+            details[0].starts_with("run_command via mcp: refused"),
+            "{details:?}"
+        );
+    }
 }
 
 #[tokio::test]

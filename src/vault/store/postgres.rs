@@ -321,28 +321,26 @@ impl PgStore {
         }
     }
 
-    /// Logs a call of a tool of `secrets mcp` that gave no program a
-    /// secret (`usage::log_mcp_call`): one row, as `log_gateway`.
-    pub fn log_mcp(
-        &mut self,
-        time_ms: i64,
-        program: Option<&str>,
-        detail: &str,
-        host: Option<&str>,
-    ) -> Result<()> {
+    /// Logs an event that changes nothing in the vault (what a gateway of
+    /// a run did, a call of `secrets mcp`'s tools): one row, no change to
+    /// the vault's version (exec's caches stay current), not waiting for
+    /// the server's disk, as `log_run`.
+    pub fn log_unsynced(&mut self, event: &NewEvent<'_>) -> Result<()> {
         let statement = "WITH unsynced AS (
                  SELECT set_config('synchronous_commit', 'off', true)
              )
              INSERT INTO @events (time_ms, action, names, program, detail, host)
-             SELECT $1, 'mcp', '[]', $2, $3, $4 FROM unsynced";
+             SELECT $1, $2, $3, $4, $5, $6 FROM unsynced";
         self.client
             .execute_typed(
                 &self.schema.qualify(statement),
                 &[
-                    (&time_ms, Type::INT8),
-                    (&program, Type::TEXT),
-                    (&detail, Type::TEXT),
-                    (&host, Type::TEXT),
+                    (&event.time_ms, Type::INT8),
+                    (&event.action, Type::TEXT),
+                    (&event.names_json, Type::TEXT),
+                    (&event.program, Type::TEXT),
+                    (&event.detail, Type::TEXT),
+                    (&event.host, Type::TEXT),
                 ],
             )
             .map_err(|e| explain(e, &self.shown))?;
@@ -350,45 +348,13 @@ impl PgStore {
     }
 
     /// Removes the log entry `log_run` made, for a program that could not
-    /// be started.
-    /// Logs what a gateway of a run did (`usage::log_gateway_use`): one
-    /// row, no change to the vault's version (exec's caches stay current),
-    /// not waiting for the server's disk, as `log_run`.
-    pub fn log_gateway(
-        &mut self,
-        time_ms: i64,
-        program: &str,
-        secret: &str,
-        detail: &str,
-        host: Option<&str>,
-    ) -> Result<()> {
-        let names_json = serde_json::to_string(&[secret])?;
-        let statement = "WITH unsynced AS (
-                 SELECT set_config('synchronous_commit', 'off', true)
-             )
-             INSERT INTO @events (time_ms, action, names, program, detail, host)
-             SELECT $1, 'gateway', $2, $3, $4, $5 FROM unsynced";
-        self.client
-            .execute_typed(
-                &self.schema.qualify(statement),
-                &[
-                    (&time_ms, Type::INT8),
-                    (&names_json, Type::TEXT),
-                    (&program, Type::TEXT),
-                    (&detail, Type::TEXT),
-                    (&host, Type::TEXT),
-                ],
-            )
-            .map_err(|e| explain(e, &self.shown))?;
-        Ok(())
-    }
-
+    /// be started (an `exec`, or a run of `secrets mcp`).
     pub fn unlog_run(&mut self, event_id: i64) -> Result<()> {
         self.client
             .execute_typed(
                 &self
                     .schema
-                    .qualify("DELETE FROM @events WHERE id = $1 AND action = 'exec'"),
+                    .qualify("DELETE FROM @events WHERE id = $1 AND action IN ('exec', 'mcp')"),
                 &[(&event_id, Type::INT8)],
             )
             .map_err(|e| explain(e, &self.shown))?;
